@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel version differences, each behind one small helper, so the hook code
+ * reads the same on every kernel of the matrix.
+ */
+#ifndef _XYZ_COMPAT_H
+#define _XYZ_COMPAT_H
+
+#ifdef __ASSEMBLY__
+
+/*
+ * A direct trampoline is entered by a plain call from the ftrace site, not
+ * through a call thunk: account for it where returning-thunk depth tracking
+ * exists (6.2+, renamed in 6.9).
+ */
+#if defined(CONFIG_MITIGATION_CALL_DEPTH_TRACKING) || \
+	defined(CONFIG_CALL_DEPTH_TRACKING)
+#define XYZ_CALL_DEPTH_ACCOUNT	CALL_DEPTH_ACCOUNT
+#else
+#define XYZ_CALL_DEPTH_ACCOUNT
+#endif
+
+#else /* !__ASSEMBLY__ */
+
+#include <linux/ftrace.h>
+#include <linux/version.h>
+
+/*
+ * 6.5 renamed register_ftrace_direct_multi(ops, addr) to
+ * register_ftrace_direct() and taught its unregister to free the filter.
+ */
+#define XYZ_FTRACE_DIRECT_OPS_RENAMED \
+	(KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE)
+
+static inline int xyz_register_ftrace_direct(struct ftrace_ops *ops,
+					     unsigned long addr)
+{
+#if !XYZ_FTRACE_DIRECT_OPS_RENAMED
+	return register_ftrace_direct_multi(ops, addr);
+#else
+	return register_ftrace_direct(ops, addr);
+#endif
+}
+
+static inline void xyz_unregister_ftrace_direct(struct ftrace_ops *ops,
+						unsigned long addr)
+{
+#if !XYZ_FTRACE_DIRECT_OPS_RENAMED
+	unregister_ftrace_direct_multi(ops, addr);
+	ftrace_free_filter(ops);
+#else
+	unregister_ftrace_direct(ops, addr, true);
+#endif
+}
+
+#endif /* __ASSEMBLY__ */
+#endif /* _XYZ_COMPAT_H */

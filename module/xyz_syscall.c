@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Where a hooked system call lands. Every hook backend routes the chosen
+ * number here, in ordinary syscall context (never inside a probe handler), so
+ * sys_xyz may fault on user memory and sleep.
+ *
+ * Unload discipline, as the kernel's own trampolines do it: take a module
+ * reference first, drop it as the last act. A task between the hook and
+ * try_module_get(), or after module_put(), cannot sleep voluntarily, so the
+ * RCU-tasks grace period in xyz_exit() waits for it to leave.
+ */
+#include <linux/compat.h>
+#include <linux/errno.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+#include <asm/ptrace.h>
+
+#include "xyz_internal.h"
+
+long xyz_x64_entry(const struct pt_regs *regs)
+{
+	long ret;
+
+	if (!try_module_get(THIS_MODULE))
+		return -ENOSYS;
+	ret = sys_xyz((struct xyz_args __user *)regs->di, XYZ_DOOR_SYSCALL);
+	module_put(THIS_MODULE);
+	return ret;
+}
+
+long xyz_ia32_entry(const struct pt_regs *regs)
+{
+	long ret;
+
+	if (!try_module_get(THIS_MODULE))
+		return -ENOSYS;
+	ret = sys_xyz(compat_ptr((u32)regs->bx), XYZ_DOOR_COMPAT);
+	module_put(THIS_MODULE);
+	return ret;
+}
+
+/*
+ * kallsyms_lookup_name() is not exported since 5.7, but a kprobe on it
+ * resolves its address, once, at load.
+ */
+unsigned long xyz_lookup_name(const char *name)
+{
+	static unsigned long (*lookup)(const char *name);
+
+	if (!lookup) {
+		struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+
+		if (register_kprobe(&kp) < 0)
+			return 0;
+		lookup = (unsigned long (*)(const char *))kp.addr;
+		unregister_kprobe(&kp);
+	}
+	return lookup(name);
+}
+
+/*
+ * The syscall tables this very kernel was built from (kbuild generates them
+ * into the headers every module builds against): a slot is free when it holds
+ * sys_ni_syscall.
+ */
+struct xyz_slot {
+	int nr;
+	const char *name;
+};
+
+#define __SYSCALL(nr, sym)		{ nr, #sym },
+#define __SYSCALL_NORETURN(nr, sym)	{ nr, #sym },
+#define __SYSCALL_WITH_COMPAT(nr, native, compat) \
+	{ nr, #compat " (native " #native ")" },
+
+static const struct xyz_slot xyz_x64_slots[] = {
+#include <asm/syscalls_64.h>
+};
+
+static const struct xyz_slot xyz_ia32_slots[] = {
+#include <asm/syscalls_32.h>
+};
+
+#undef __SYSCALL
+#undef __SYSCALL_NORETURN
+#undef __SYSCALL_WITH_COMPAT
+
+static int xyz_check_number(const char *what, int nr,
+			    const struct xyz_slot *slots, size_t count)
+{
+	size_t i;
+
+	if (nr == -1)
+		return 0;
+	if (nr < 0 || nr > slots[count - 1].nr) {
+		pr_err("%s=%d is outside this kernel's table (0..%d)\n",
+		       what, nr, slots[count - 1].nr);
+		return -EINVAL;
+	}
+	for (i = 0; i < count; i++) {
+		if (slots[i].nr == nr && strcmp(slots[i].name, "sys_ni_syscall")) {
+			pr_err("%s=%d belongs to %s: choose a free slot\n",
+			       what, nr, slots[i].name);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+int xyz_check_numbers(int nr, int compat_nr)
+{
+	int err;
+
+	err = xyz_check_number("nr", nr, xyz_x64_slots,
+			       ARRAY_SIZE(xyz_x64_slots));
+	if (err)
+		return err;
+	return xyz_check_number("compat_nr", compat_nr, xyz_ia32_slots,
+				ARRAY_SIZE(xyz_ia32_slots));
+}
+
+const struct xyz_abi_desc xyz_abis[XYZ_ABI_COUNT] = {
+	[XYZ_ABI_X64] = {
+		.dispatch	= "x64_sys_call",
+		.ni_syscall	= "__x64_sys_ni_syscall",
+		.entry		= xyz_x64_entry,
+	},
+	[XYZ_ABI_IA32] = {
+		.dispatch	= "ia32_sys_call",
+		.ni_syscall	= "__ia32_sys_ni_syscall",
+		.entry		= xyz_ia32_entry,
+	},
+};

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Build xyz.ko against one kernel's headers, in a directory of its own so
+# that builds for several kernels never share object files.
+# usage: scripts/build-module.sh KDIR OUTDIR [make args...]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+kdir=$1 outdir=$2
+shift 2
+mkdir -p "$outdir"
+# copy only what the module build needs (what DKMS gets too)
+rm -rf "$outdir/module" "$outdir/include"
+cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/include" "$outdir/"
+make -C "$kdir" M="$(cd "$outdir" && pwd)" "$@" modules

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Everything xyz needs on a Debian 12 machine, installed when missing: the
+# compilers, QEMU, busybox, sparse, DKMS. Kernels, headers and kselftest
+# files are fetched later, per kernel, by scripts/lib.sh. Idempotent and
+# quick when all is there.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+pkgs=(make gcc libc6-dev gcc-multilib g++ g++-multilib binutils perl cpio gzip
+      xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	xyz_log "installing ${missing[*]}"
+	XYZ_APT_UPDATE=1 xyz_apt_lists
+	xyz_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "${missing[@]}" >&2
+fi

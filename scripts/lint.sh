@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The kernel's own checkers on the module: checkpatch.pl --strict (from
+# Debian's linux-source) and sparse (make C=2), against every kernel of the
+# matrix. Prints TAP; exits non-zero on any finding.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$XYZ_TOP" || exit 1
+
+command -v sparse >/dev/null || xyz_die "sparse is not installed (apt-get install sparse)"
+checkpatch=$(xyz_kselftest_dir)/scripts/checkpatch.pl
+n=0 failed=0
+result() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=$((failed + 1)); fi
+}
+
+# Two deliberate exceptions, each in one place:
+#  ENOSYS: xyz_syscall.c returns it for a syscall number whose module is
+#          going away, which is exactly "no such system call";
+#  LINUX_VERSION_CODE: xyz_compat.h exists to hold the version checks.
+out=$(perl "$checkpatch" --strict --no-tree --terse --show-types \
+	--ignore ENOSYS -f module/*.c module/xyz_internal.h module/*.S \
+	include/uapi/linux/xyz.h 2>&1;
+      perl "$checkpatch" --strict --no-tree --terse --show-types \
+	--ignore LINUX_VERSION_CODE -f module/xyz_compat.h 2>&1)
+findings=$(grep -v '^total: 0 errors, 0 warnings, 0 checks' <<<"$out")
+[ -z "$findings" ] || echo "$findings" | sed 's/^/# /'
+result "$([ -z "$findings" ]; echo $?)" "checkpatch --strict: module and uapi header"
+
+for kver in $(xyz_matrix); do
+	kdir=$(xyz_kernel_headers "$kver")
+	log=$XYZ_BUILD/$kver/sparse.log
+	mkdir -p "$XYZ_BUILD/$kver"
+	scripts/build-module.sh "$kdir" "$XYZ_BUILD/$kver/sparse" C=2 >"$log" 2>&1
+	rc=$?
+	# anything but kbuild's own progress lines is a finding
+	findings=$(grep -vE '^  (CC|AS|LD|CHECK|MODPOST|BTF) |^make|^Skipping BTF' "$log")
+	[ -z "$findings" ] || echo "$findings" | sed 's/^/# /'
+	result "$([ "$rc" = 0 ] && [ -z "$findings" ]; echo $?)" "sparse and -Werror build against $kver"
+done
+echo "1..$n"
+[ "$failed" = 0 ]

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Boot one of Debian's kernels in QEMU with xyz.ko and its tests, run them
+# inside, and judge the run from the outside.
+#
+# usage: scripts/vm-run.sh [--tests|--demo|--shell] [--ko PATH] KERNEL_RELEASE
+#
+#   --tests  (default) run selftests/xyz/xyz_modes.sh; print its TAP and one
+#            line "N passed, N failed, N skipped"
+#   --demo   load the module, call every door, print the comparison
+#   --shell  an interactive shell in the VM
+#   --ko     boot with this xyz.ko (e.g. the one DKMS built) instead of
+#            building one
+#
+# Fails on: zero results, any failed test, BUG/WARNING/Oops/panic in dmesg,
+# a timeout (XYZ_VM_TIMEOUT seconds, default 1200) or a VM that dies. The
+# serial log is kept in build/<release>/serial-<mode>.log.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+mode=tests ko=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--tests|--demo|--shell) mode=${1#--}; shift ;;
+	--ko) ko=$2; shift 2 ;;
+	-*) xyz_die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+[ $# = 1 ] || xyz_die "usage: $0 [--tests|--demo|--shell] [--ko PATH] KERNEL_RELEASE"
+kver=$1
+out=$XYZ_BUILD/$kver
+mkdir -p "$out"
+
+vmlinuz=$(xyz_kernel_image "$kver")
+if [ -z "$ko" ]; then
+	kdir=$(xyz_kernel_headers "$kver")
+	xyz_log "building xyz.ko for $kver"
+	"$XYZ_TOP/scripts/build-module.sh" "$kdir" "$out/kmod" >&2
+	ko=$out/kmod/xyz.ko
+fi
+
+ksft=$(xyz_kselftest_dir)/tools/testing/selftests
+xyz_log "building the selftests"
+mkdir -p "$XYZ_BUILD/selftests"
+make -s -C "$XYZ_TOP/selftests/xyz" KSFT_DIR="$ksft" \
+	OUTPUT="$XYZ_BUILD/selftests" all >&2
+
+root=$out/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,lib/modules,xyz/selftests,usr/bin}
+cp /bin/busybox "$root/bin/busybox"
+cp "$ko" "$root/lib/modules/xyz.ko"
+cp "$XYZ_BUILD"/selftests/xyz_* "$root/xyz/selftests/"
+cp "$XYZ_TOP"/selftests/xyz/*.sh "$root/xyz/selftests/"
+cp "$XYZ_TOP/scripts/vm-init.sh" "$root/init"
+cp "$XYZ_TOP/scripts/vm-demo.sh" "$root/xyz/demo.sh"
+if [ -z "${XYZ_SKIP_USERSPACE:-}" ]; then
+	xyz_log "building the xyz tools (static)"
+	make -s -C "$XYZ_TOP/userspace" vm-install DESTDIR="$root" >&2
+fi
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
+
+# KVM when this machine really has it, else TCG with one host thread: the
+# multi-threaded TCG executes stale int3s of live-patched kernel text on the
+# other vCPU (see docs/testing.md).
+if [ -z "${XYZ_ACCEL:-}" ]; then
+	if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
+		XYZ_ACCEL=kvm
+	else
+		XYZ_ACCEL=tcg
+	fi
+fi
+case "$XYZ_ACCEL" in
+kvm) accel=(-accel kvm -cpu host) ;;
+*) accel=(-accel tcg,thread=single -cpu max) ;;
+esac
+
+log=$out/serial-$mode.log
+cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 quiet xyz.mode=$mode"
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1024 -no-reboot
+      -display none -monitor none -kernel "$vmlinuz"
+      -initrd "$out/initramfs.gz" -append "$cmdline")
+xyz_log "booting $kver ($XYZ_ACCEL), serial log: $log"
+
+if [ "$mode" = shell ]; then
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+
+start=$(date +%s)
+set +e
+timeout "${XYZ_VM_TIMEOUT:-1200}" "${qemu[@]}" -serial stdio </dev/null |
+	tr -d '\r' | tee "$log" |
+	if [ "$mode" = demo ]; then
+		sed -n '/^XYZ-BOOTED/,/^XYZ-DMESG-BEGIN/{/^XYZ-/d;/^\[ *[0-9]/d;p}'
+	else
+		grep --line-buffered -E '^(ok|not ok) [0-9]' | sed "s/^/[$kver] /"
+	fi
+qemu_rc=${PIPESTATUS[0]}
+set -e
+secs=$(($(date +%s) - start))
+
+problems=()
+[ "$qemu_rc" = 124 ] && problems+=("timed out after ${XYZ_VM_TIMEOUT:-1200}s")
+grep -q '^XYZ-DONE' "$log" || problems+=("the VM died before the tests ended")
+# the kernel's own lines: the dmesg dump, and console lines with a timestamp
+if sed -n '/^XYZ-DMESG-BEGIN/,/^XYZ-DMESG-END/p;/^\[ *[0-9]*\.[0-9]*\]/p' "$log" |
+	grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace' >&2; then
+	problems+=("the kernel logged a BUG/WARNING/Oops/panic")
+fi
+
+pass=0 fail=0 skip=0
+if [ "$mode" = tests ]; then
+	pass=$(grep -E '^ok [0-9]' "$log" | grep -vc '# SKIP' || true)
+	skip=$(grep -E '^(ok|not ok) [0-9].*# SKIP' "$log" | grep -c . || true)
+	fail=$(grep -E '^not ok [0-9]' "$log" | grep -vc '# SKIP' || true)
+	[ $((pass + fail + skip)) -gt 0 ] || problems+=("no test results")
+else
+	rc=$(sed -n 's/^XYZ-DONE rc=//p' "$log")
+	[ "${rc:-1}" = 0 ] || problems+=("the $mode exited with status ${rc:-?}")
+fi
+
+for p in "${problems[@]}"; do
+	echo "[$kver] FAILED: $p (serial log: $log)" >&2
+	fail=$((fail + 1))
+done
+if [ "$mode" = tests ]; then
+	echo "[$kver] $pass passed, $fail failed, $skip skipped in ${secs}s"
+fi
+[ "$fail" = 0 ]

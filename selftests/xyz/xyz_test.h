@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The doors of xyz, called the rawest way each can be, for the selftests:
+ * no libxyz here, so a library bug cannot hide a kernel bug.
+ */
+#ifndef XYZ_TEST_H
+#define XYZ_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/xyz.h>
+
+#define XYZ_SYSFS	"/sys/module/xyz/parameters/"
+
+/* A module parameter as a string, "" when absent. */
+static inline const char *xyz_param(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), XYZ_SYSFS "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static inline long xyz_param_long(const char *name)
+{
+	char buf[32];
+
+	return strtol(xyz_param(name, buf, sizeof(buf)), NULL, 10);
+}
+
+/* Each door returns a result or -errno, as the kernel does. */
+typedef long (*xyz_door_fn)(long nr, int fd, void *args);
+
+static inline long xyz_door_ioctl(long nr, int fd, void *args)
+{
+	long ret = ioctl(fd, XYZ_IOC_CALL, args);
+
+	(void)nr;
+	return ret < 0 ? -errno : ret;
+}
+
+static inline long xyz_door_glibc(long nr, int fd, void *args)
+{
+	long ret = syscall(nr, args);
+
+	(void)fd;
+	return ret < 0 ? -errno : ret;
+}
+
+static inline long xyz_door_int80(long nr, int fd, void *args)
+{
+	long ret;
+
+	(void)fd;
+#ifdef __x86_64__
+	/* The ia32 entry zeroes r8-r11 on the way out. */
+	asm volatile ("int $0x80"
+		      : "=a" (ret)
+		      : "0" (nr), "b" ((long)(unsigned long)args)
+		      : "r8", "r9", "r10", "r11", "memory");
+#else
+	asm volatile ("int $0x80" : "=a" (ret) : "0" (nr), "b" (args)
+		      : "memory");
+#endif
+	return ret;
+}
+
+#ifdef __x86_64__
+static inline long xyz_door_asm(long nr, int fd, void *args)
+{
+	long ret;
+
+	(void)fd;
+	asm volatile ("syscall"
+		      : "=a" (ret)
+		      : "0" (nr), "D" (args)
+		      : "rcx", "r11", "memory");
+	return ret;
+}
+#endif
+
+#endif /* XYZ_TEST_H */
