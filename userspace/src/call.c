@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: (LGPL-2.1-or-later OR MIT)
+/* The door selector, the per-op wrappers and the availability check. */
+#include "internal.h"
+
+typedef int (*xyz_door_fn)(struct xyz_args *args);
+
+static const xyz_door_fn doors[XYZ_VIA_COUNT] = {
+	[XYZ_VIA_SYSCALL]	= xyz_syscall,
+	[XYZ_VIA_ASM]		= xyz_syscall_asm,
+	[XYZ_VIA_INT80]		= xyz_int80,
+	[XYZ_VIA_IOCTL]		= xyz_ioctl,
+};
+
+int xyz_call(enum xyz_via via, struct xyz_args *args)
+{
+	if ((unsigned int)via >= XYZ_VIA_COUNT)
+		return xyz__fail(EINVAL);
+	return doors[via](args);
+}
+
+int xyz_nop(enum xyz_via via)
+{
+	struct xyz_args args;
+
+	xyz_args_init(&args, XYZ_OP_NOP);
+	return xyz_call(via, &args);
+}
+
+int xyz_echo(enum xyz_via via, const void *in, size_t in_len,
+	     void *out, size_t out_len)
+{
+	struct xyz_args args;
+
+	xyz_args_init(&args, XYZ_OP_ECHO);
+	args.in = (uintptr_t)in;
+	args.in_len = in_len;
+	args.out = (uintptr_t)out;
+	args.out_len = out_len;
+	return xyz_call(via, &args);
+}
+
+int xyz_info(enum xyz_via via, struct xyz_info *info)
+{
+	struct xyz_args args;
+
+	/* A kernel that knows a shorter struct leaves the tail zero. */
+	if (info)
+		memset(info, 0, sizeof(*info));
+	xyz_args_init(&args, XYZ_OP_INFO);
+	args.out = (uintptr_t)info;
+	args.out_len = sizeof(*info);
+	return xyz_call(via, &args);
+}
+
+int xyz_reset(enum xyz_via via)
+{
+	struct xyz_args args;
+
+	xyz_args_init(&args, XYZ_OP_RESET);
+	return xyz_call(via, &args);
+}
+
+int xyz_door_available(enum xyz_via via)
+{
+	int nr;
+
+	switch (via) {
+	case XYZ_VIA_SYSCALL:
+	case XYZ_VIA_ASM:
+#ifdef __x86_64__
+		nr = xyz__nr();
+		break;
+#endif
+		/* i386 knows only the ia32 numbering. */
+	case XYZ_VIA_INT80:
+		nr = xyz__compat_nr();
+		break;
+	case XYZ_VIA_IOCTL:
+		return xyz__dev_fd() < 0 ? -1 : 0;
+	default:
+		return xyz__fail(EINVAL);
+	}
+	return nr < 0 ? xyz__fail(ENOSYS) : 0;
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the library checks itself, before any door: a door out of range is
+ * EINVAL, a NULL args pointer EFAULT (as the kernel would say), both ahead
+ * of the module's state. Everything else is left to the kernel.
+ */
+#include <xyz.h>
+
+#include "fakesys.h"
+#include "harness.h"
+
+_Static_assert(sizeof(struct xyz_args) == XYZ_ARGS_SIZE_VER0,
+	       "struct xyz_args is 48 bytes in ABI 1");
+_Static_assert(sizeof(struct xyz_info) == XYZ_INFO_SIZE_VER0,
+	       "struct xyz_info is 48 bytes in ABI 1");
+
+static int (*const door_fns[XYZ_VIA_COUNT])(struct xyz_args *) = {
+	xyz_syscall, xyz_syscall_asm, xyz_int80, xyz_ioctl,
+};
+
+static void null_args(void)
+{
+	int via;
+
+	for (via = 0; via < XYZ_VIA_COUNT; via++) {
+		CHECK_ERR(xyz_call(via, NULL), EFAULT);
+		CHECK_ERR(door_fns[via](NULL), EFAULT);
+	}
+}
+
+static void bad_via(void)
+{
+	struct xyz_args a;
+
+	xyz_args_init(&a, XYZ_OP_NOP);
+	CHECK_ERR(xyz_call(XYZ_VIA_COUNT, &a), EINVAL);
+	CHECK_ERR(xyz_call((enum xyz_via)-1, &a), EINVAL);
+	CHECK_ERR(xyz_call(XYZ_VIA_COUNT, NULL), EINVAL);
+	CHECK_ERR(xyz_nop(XYZ_VIA_COUNT), EINVAL);
+	CHECK_ERR(xyz_reset(XYZ_VIA_COUNT), EINVAL);
+	CHECK_ERR(xyz_door_available(XYZ_VIA_COUNT), EINVAL);
+	CHECK_ERR(xyz_module_state(NULL), EFAULT);
+}
+
+static void args_init(void)
+{
+	static const unsigned char zero[sizeof(struct xyz_args)];
+	struct xyz_args a;
+
+	memset(&a, 0xa5, sizeof(a));
+	xyz_args_init(&a, XYZ_OP_ECHO);
+	CHECK_INT(a.size, 48);
+	CHECK_INT(a.op, XYZ_OP_ECHO);
+	CHECK(!memcmp((char *)&a + 8, zero, sizeof(a) - 8));
+}
+
+void test_args(void)
+{
+	struct fakesys f;
+	struct xyz_info info;
+
+	printf("# args\n");
+	if (fake_init(&f)) {
+		CHECK(!"fake sysfs");
+		return;
+	}
+	bad_via();
+	args_init();
+	/* Absent module and hooked module alike: the check comes first. */
+	null_args();
+	fake_module(&f, "400", "223", "ftrace");
+	null_args();
+	/* No module: a NULL info is the door's business, not a crash. */
+	fake_unload(&f);
+	CHECK_ERR(xyz_info(XYZ_VIA_SYSCALL, NULL), ENOSYS);
+	CHECK_ERR(xyz_info(XYZ_VIA_IOCTL, &info), ENODEV);
+	fake_cleanup(&f);
+}

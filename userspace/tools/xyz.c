@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/* xyz: look at the module, call it, time its doors. See xyz(1). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+void cli_usage(FILE *f)
+{
+	fputs("usage: xyz info\n"
+	      "       xyz call [--door DOOR] nop|echo TEXT|info|reset\n"
+	      "       xyz bench [--door DOOR]... [--iterations N] [--rounds N]\n"
+	      "                 [--batches N] [--cpu N] [--json]\n"
+	      "       xyz --help | --version\n"
+	      "\n"
+	      "DOOR is syscall, asm, int80 or ioctl. Without --door, call uses\n"
+	      "the first door that is hooked and bench times all four.\n"
+	      "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n", f);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xyz: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'xyz --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+int cli_parse_door(const char *name, enum xyz_via *via)
+{
+	int v = xyz_via_from_name(name);
+
+	if (v < 0)
+		return cli_usage_error("unknown door '%s' "
+				       "(syscall, asm, int80, ioctl)", name);
+	*via = (enum xyz_via)v;
+	return 0;
+}
+
+int cli_parse_ulong(const char *opt, const char *s, unsigned long max,
+		    unsigned long *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || *val > max)
+		return cli_usage_error("%s wants a number up to %lu, not '%s'",
+				       opt, max, s);
+	return 0;
+}
+
+/* "xyz: WHAT: strerror" and, when the library has one, what to do. */
+void cli_fail(enum xyz_via via, int err, const char *fmt, ...)
+{
+	const char *hint = xyz_hint(via, err);
+	va_list ap;
+
+	fputs("xyz: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+	if (hint)
+		fprintf(stderr, "xyz: hint: %s\n", hint);
+}
+
+/* The door INFO should report for a call through @via from this program. */
+__u32 cli_expected_door(enum xyz_via via)
+{
+	if (via == XYZ_VIA_IOCTL)
+		return XYZ_DOOR_IOCTL;
+#ifdef __x86_64__
+	if (via != XYZ_VIA_INT80)
+		return XYZ_DOOR_SYSCALL;
+#endif
+	return XYZ_DOOR_COMPAT;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd)
+		return cli_usage_error("missing command");
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
+	    !strcmp(cmd, "help")) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("xyz %d.%d (" CLI_ARCH ", ABI %d)\n",
+		       LIBXYZ_VERSION_MAJOR, LIBXYZ_VERSION_MINOR,
+		       XYZ_ABI_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "info"))
+		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "call"))
+		return cmd_call(argc - 1, argv + 1);
+	if (!strcmp(cmd, "bench"))
+		return cmd_bench(argc - 1, argv + 1);
+	return cli_usage_error("unknown command '%s'", cmd);
+}
