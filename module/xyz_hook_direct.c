@@ -5,6 +5,8 @@
  * (xyz_hook_direct_tramp.S) without ftrace's register save: the fast door,
  * at a fraction of hook=ftrace's tax on every other system call.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/ftrace.h>
 #include <linux/errno.h>
 #include <linux/printk.h>

@@ -6,6 +6,8 @@
  * wherever DYNAMIC_FTRACE_WITH_REGS exists; the price is that every system
  * call on the machine now passes through the ftrace trampoline.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/container_of.h>
 #include <linux/ftrace.h>
 #include <linux/errno.h>

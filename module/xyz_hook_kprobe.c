@@ -9,6 +9,8 @@
  * Only unused numbers pay for it: other system calls are untouched. Each xyz
  * call takes an int3 trap, though.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/container_of.h>
 #include <linux/kprobes.h>
 #include <linux/printk.h>

@@ -6,6 +6,8 @@
  * read by tracing: a swapped entry would route nothing. Rather than load as
  * a silent no-op, this backend refuses and says why.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/errno.h>
 #include <linux/printk.h>
 

@@ -10,6 +10,8 @@
  *	compat_nr=N	ia32 syscall number for int $0x80 (-1: none)
  * Once loaded they read back what is in effect.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/module.h>

@@ -9,6 +9,8 @@
  * try_module_get(), or after module_put(), cannot sleep voluntarily, so the
  * RCU-tasks grace period in xyz_exit() waits for it to leave.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/compat.h>
 #include <linux/errno.h>
 #include <linux/kprobes.h>

@@ -8,19 +8,21 @@
 #            line "N passed, N failed, N skipped"
 #   --demo   load the module, call every door, print the comparison
 #   --shell  an interactive shell in the VM
+#   --run CMD  load nothing, run CMD (sh -c) in /xyz/xyz, print its output
 #   --ko     boot with this xyz.ko (e.g. the one DKMS built) instead of
 #            building one
 #
 # Fails on: zero results, any failed test, BUG/WARNING/Oops/panic in dmesg,
 # a timeout (XYZ_VM_TIMEOUT seconds, default 1200) or a VM that dies. The
-# serial log is kept in build/<release>/serial-<mode>.log.
+# serial log is kept in build/<release>/serial-<mode>.log (or $XYZ_SERIAL_LOG).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-mode=tests ko=
+mode=tests ko= run_cmd=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--tests|--demo|--shell) mode=${1#--}; shift ;;
+	--run) mode=run run_cmd=$2; shift 2 ;;
 	--ko) ko=$2; shift 2 ;;
 	-*) xyz_die "unknown option $1" ;;
 	*) break ;;
@@ -47,18 +49,21 @@ make -s -C "$XYZ_TOP/selftests/xyz" KSFT_DIR="$ksft" \
 
 root=$out/initramfs
 rm -rf "$root"
-mkdir -p "$root"/{bin,lib/modules,xyz/selftests,usr/bin}
+# the layout of an installed kselftest tree: /xyz/kselftest, /xyz/xyz
+mkdir -p "$root"/{bin,lib/modules,xyz/xyz,xyz/kselftest,usr/bin}
 cp /bin/busybox "$root/bin/busybox"
 cp "$ko" "$root/lib/modules/xyz.ko"
-cp "$XYZ_BUILD"/selftests/xyz_* "$root/xyz/selftests/"
-cp "$XYZ_TOP"/selftests/xyz/*.sh "$root/xyz/selftests/"
+cp "$ksft"/kselftest/{runner.sh,prefix.pl,ktap_helpers.sh,module.sh} "$root/xyz/kselftest/"
+cp "$XYZ_BUILD"/selftests/xyz_* "$XYZ_TOP"/selftests/xyz/{*.sh,settings,config} \
+	"$root/xyz/xyz/"
 cp "$XYZ_TOP/scripts/vm-init.sh" "$root/init"
-cp "$XYZ_TOP/scripts/vm-demo.sh" "$root/xyz/demo.sh"
+cp "$XYZ_TOP/scripts/vm-demo.sh" "$root/xyz/xyz/demo.sh"
+printf '%s\n' "$run_cmd" >"$root/xyz/xyz/run.sh"
 if [ -z "${XYZ_SKIP_USERSPACE:-}" ]; then
 	xyz_log "building the xyz tools (static)"
-	make -s -C "$XYZ_TOP/userspace" vm-install DESTDIR="$root" >&2
+	locked make -s -C "$XYZ_TOP/userspace" vm-install DESTDIR="$root" >&2
 fi
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out/initramfs.gz"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$run/initramfs.gz"
 
 # KVM when this machine really has it, else TCG with one host thread: the
 # multi-threaded TCG executes stale int3s of live-patched kernel text on the
@@ -75,25 +80,27 @@ kvm) accel=(-accel kvm -cpu host) ;;
 *) accel=(-accel tcg,thread=single -cpu max) ;;
 esac
 
-log=$out/serial-$mode.log
+log=${XYZ_SERIAL_LOG:-$out/serial-$mode.log}
 cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 quiet xyz.mode=$mode"
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1024 -no-reboot
       -display none -monitor none -kernel "$vmlinuz"
-      -initrd "$out/initramfs.gz" -append "$cmdline")
+      -initrd "$run/initramfs.gz" -append "$cmdline")
 xyz_log "booting $kver ($XYZ_ACCEL), serial log: $log"
 
 if [ "$mode" = shell ]; then
-	exec "${qemu[@]}" -serial mon:stdio
+	"${qemu[@]}" -serial mon:stdio
+	exit
 fi
 
 start=$(date +%s)
 set +e
 timeout "${XYZ_VM_TIMEOUT:-1200}" "${qemu[@]}" -serial stdio </dev/null |
 	tr -d '\r' | tee "$log" |
-	if [ "$mode" = demo ]; then
+	if [ "$mode" = demo ] || [ "$mode" = run ]; then
 		sed -n '/^XYZ-BOOTED/,/^XYZ-DMESG-BEGIN/{/^XYZ-/d;/^\[ *[0-9]/d;p}'
 	else
-		grep --line-buffered -E '^(ok|not ok) [0-9]' | sed "s/^/[$kver] /"
+		grep --line-buffered -E '^(# )?(ok|not ok) [0-9]' |
+			sed -u 's/^# //' | sed "s/^/[$kver] /"
 	fi
 qemu_rc=${PIPESTATUS[0]}
 set -e
@@ -110,10 +117,14 @@ fi
 
 pass=0 fail=0 skip=0
 if [ "$mode" = tests ]; then
-	pass=$(grep -E '^ok [0-9]' "$log" | grep -vc '# SKIP' || true)
-	skip=$(grep -E '^(ok|not ok) [0-9].*# SKIP' "$log" | grep -c . || true)
-	fail=$(grep -E '^not ok [0-9]' "$log" | grep -vc '# SKIP' || true)
+	# the results of xyz_modes.sh, one level down in the runner's TAP
+	pass=$(grep -E '^# ok [0-9]' "$log" | grep -vc '# SKIP' || true)
+	skip=$(grep -E '^# (ok|not ok) [0-9].*# SKIP' "$log" | grep -c . || true)
+	fail=$(grep -E '^# not ok [0-9]' "$log" | grep -vc '# SKIP' || true)
 	[ $((pass + fail + skip)) -gt 0 ] || problems+=("no test results")
+	if grep -E '^not ok [0-9]+ selftests:' "$log" >&2 && [ "$fail" = 0 ]; then
+		problems+=("the kselftest runner reported a failure")
+	fi
 else
 	rc=$(sed -n 's/^XYZ-DONE rc=//p' "$log")
 	[ "${rc:-1}" = 0 ] || problems+=("the $mode exited with status ${rc:-?}")

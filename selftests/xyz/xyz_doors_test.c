@@ -35,7 +35,7 @@ FIXTURE(door) {
 	int fd;
 	long nr;
 	uint8_t *arena;		/* below 4 GiB */
-	uint8_t *hole;		/* an unmapped page inside the arena */
+	uint8_t *hole;		/* an inaccessible page inside the arena */
 	struct xyz_args *args;
 	uint8_t *in, *out;	/* 2 MiB + 1 page each */
 };
@@ -89,7 +89,7 @@ FIXTURE_SETUP(door)
 	ASSERT_GE(1ULL << 32, (uintptr_t)self->arena + ARENA_SIZE);
 	self->args = (struct xyz_args *)self->arena;
 	self->hole = self->arena + 2 * self->page;
-	ASSERT_EQ(0, munmap(self->hole, self->page));
+	ASSERT_EQ(0, mprotect(self->hole, self->page, PROT_NONE));
 	self->in = self->hole + self->page;
 	self->out = self->in + 2 * MIB + self->page;
 	memset(self->args, 0, 2 * self->page);

@@ -4,13 +4,18 @@
 # Loads and unloads the module itself: XYZ_KO is a path to xyz.ko or a module
 # name for modprobe (default "xyz"). Needs root.
 #
-# XYZ_STRESS_SECONDS (default 8) bounds each load/unload stress round.
+# XYZ_LIBXYZ_TESTS, when set, is a directory with libxyz's door tests
+# (libxyz_doors, libxyz_doors_32) to run in every mode as well.
+# XYZ_STRESS_SECONDS (default 8) bounds each load/unload stress round,
+# XYZ_FUZZ_SECONDS (default 4) each fuzz round; XYZ_FUZZ_SEED repeats one.
 
 cd "$(dirname "$0")" || exit 1
 . ./xyz_lib.sh
 
 KSFT_SKIP=4
 STRESS_SECONDS=${XYZ_STRESS_SECONDS:-8}
+FUZZ_SECONDS=${XYZ_FUZZ_SECONDS:-4}
+FUZZ_SEED=${XYZ_FUZZ_SEED:-$(date +%s)}
 
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root to load the module"
@@ -34,6 +39,13 @@ for mode in direct ftrace kprobe; do
 		params_are $mode 400 223
 	run_prog "hook=$mode 64-bit" ./xyz_doors_test
 	run_prog "hook=$mode 32-bit" ./xyz_doors_test_32
+	run_prog "hook=$mode" ./xyz_counters_test
+	if [ -n "${XYZ_LIBXYZ_TESTS:-}" ]; then
+		run_prog "hook=$mode libxyz 64-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors"
+		run_prog "hook=$mode libxyz 32-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors_32"
+	fi
+	run_prog "hook=$mode 64-bit" ./xyz_fuzz "$FUZZ_SECONDS" 4 "$FUZZ_SEED"
+	run_prog "hook=$mode 32-bit" ./xyz_fuzz_32 "$FUZZ_SECONDS" 2 "$FUZZ_SEED"
 	check "hook=$mode: unload" xyz_unload
 done
 
