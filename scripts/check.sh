@@ -2,7 +2,8 @@
 # Every test of xyz, ending with one line "N passed, N failed, N skipped":
 #   host:  the uapi header in C/C++ 32/64-bit, libxyz's unit tests, lint
 #          (checkpatch --strict, sparse on every kernel)
-#   vm:    selftests/xyz in the test VM, on every kernel of the matrix
+#   vm:    selftests/xyz in the test VM, on every kernel of the matrix, and
+#          the mutants: the module broken on purpose, each bug must be caught
 # usage: scripts/check.sh [--host|--vm]
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -53,6 +54,7 @@ if [ "$what" != --host ]; then
 	for kver in $kernels; do
 		step "vm-$kver" scripts/vm-run.sh --tests "$kver"
 	done
+	step mutants scripts/mutants.sh
 fi
 echo "# make check took $(($(date +%s) - start))s"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -20,6 +20,7 @@ ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 export PATH=/usr/bin:/bin:/sbin HOME=/tmp
 
+. /xyz/env
 mode=$(sed -n 's/.*xyz\.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
 echo "XYZ-BOOTED $(uname -r) mode=$mode"
 rc=0

@@ -34,21 +34,26 @@ out=$XYZ_BUILD/$kver
 mkdir -p "$out"
 
 vmlinuz=$(xyz_kernel_image "$kver")
+
+# Several runs may share this tree at once (a kernel each, the benchmarks,
+# DKMS): builds take a lock, everything else is private to the run.
+locked() { flock "$XYZ_BUILD/.build.lock" "$@"; }
 if [ -z "$ko" ]; then
 	kdir=$(xyz_kernel_headers "$kver")
 	xyz_log "building xyz.ko for $kver"
-	"$XYZ_TOP/scripts/build-module.sh" "$kdir" "$out/kmod" >&2
+	locked "$XYZ_TOP/scripts/build-module.sh" "$kdir" "$out/kmod" >&2
 	ko=$out/kmod/xyz.ko
 fi
 
 ksft=$(xyz_kselftest_dir)/tools/testing/selftests
 xyz_log "building the selftests"
 mkdir -p "$XYZ_BUILD/selftests"
-make -s -C "$XYZ_TOP/selftests/xyz" KSFT_DIR="$ksft" \
+locked make -s -C "$XYZ_TOP/selftests/xyz" KSFT_DIR="$ksft" \
 	OUTPUT="$XYZ_BUILD/selftests" all >&2
 
-root=$out/initramfs
-rm -rf "$root"
+run=$(mktemp -d "$out/run-$mode.XXXXXX")
+trap 'rm -rf "$run"' EXIT
+root=$run/initramfs
 # the layout of an installed kselftest tree: /xyz/kselftest, /xyz/xyz
 mkdir -p "$root"/{bin,lib/modules,xyz/xyz,xyz/kselftest,usr/bin}
 cp /bin/busybox "$root/bin/busybox"
@@ -59,6 +64,10 @@ cp "$XYZ_BUILD"/selftests/xyz_* "$XYZ_TOP"/selftests/xyz/{*.sh,settings,config} 
 cp "$XYZ_TOP/scripts/vm-init.sh" "$root/init"
 cp "$XYZ_TOP/scripts/vm-demo.sh" "$root/xyz/xyz/demo.sh"
 printf '%s\n' "$run_cmd" >"$root/xyz/xyz/run.sh"
+# the selftests' knobs reach the VM through a file /init sources
+for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS; do
+	[ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"
+done >"$root/xyz/env"
 if [ -z "${XYZ_SKIP_USERSPACE:-}" ]; then
 	xyz_log "building the xyz tools (static)"
 	locked make -s -C "$XYZ_TOP/userspace" vm-install DESTDIR="$root" >&2
