@@ -23,6 +23,7 @@ extern int xyz_compat_nr;
 /* xyz_syscall.c: where a hooked system call lands, in syscall context */
 long xyz_x64_entry(const struct pt_regs *regs);
 long xyz_ia32_entry(const struct pt_regs *regs);
+void xyz_wait_for_callers(void);
 unsigned long xyz_lookup_name(const char *name);
 int xyz_check_numbers(int nr, int compat_nr);
 
@@ -45,8 +46,7 @@ extern const struct xyz_abi_desc xyz_abis[XYZ_ABI_COUNT];
 /*
  * A hook backend routes system call @nr of one ABI to that ABI's entry point.
  * detach() must return only when no CPU can newly enter module code through
- * it; the RCU-tasks grace period in xyz_exit() covers the entry points' first
- * and last instructions.
+ * it; xyz_wait_for_callers() then waits for the calls already on their way.
  */
 struct xyz_hook_ops {
 	const char *name;

@@ -16,7 +16,6 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/rcupdate.h>
 #include <linux/string.h>
 
 #include "xyz_internal.h"
@@ -158,9 +157,10 @@ static int __init xyz_init(void)
 
 	err = xyz_dev_register();
 	if (err) {
-		if (xyz_hook_active)
+		if (xyz_hook_active) {
 			xyz_hook_remove(xyz_hook_active);
-		synchronize_rcu_tasks();
+			xyz_wait_for_callers();
+		}
 		return err;
 	}
 	pr_info("loaded: hook=%s nr=%d compat_nr=%d, /dev/%s\n",
@@ -172,14 +172,10 @@ static int __init xyz_init(void)
 static void __exit xyz_exit(void)
 {
 	xyz_dev_unregister();
-	if (xyz_hook_active)
+	if (xyz_hook_active) {
 		xyz_hook_remove(xyz_hook_active);
-	/*
-	 * A task preempted between a hook and try_module_get(), or after
-	 * module_put(), is still on module text: only a voluntary context
-	 * switch proves it left, which is what RCU-tasks waits for.
-	 */
-	synchronize_rcu_tasks();
+		xyz_wait_for_callers();
+	}
 }
 
 module_init(xyz_init);

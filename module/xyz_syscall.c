@@ -4,43 +4,61 @@
  * number here, in ordinary syscall context (never inside a probe handler), so
  * sys_xyz may fault on user memory and sleep.
  *
- * Unload discipline, as the kernel's own trampolines do it: take a module
- * reference first, drop it as the last act. A task between the hook and
- * try_module_get(), or after module_put(), cannot sleep voluntarily, so the
- * RCU-tasks grace period in xyz_exit() waits for it to leave.
+ * Unload discipline: a call inside sys_xyz is an SRCU reader, and the
+ * module waits for its readers on the way out (xyz_wait_for_callers()). The
+ * per-CPU SRCU counters keep callers on different CPUs apart, where a module
+ * reference would bounce one cache line between them on every call.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/compat.h>
 #include <linux/errno.h>
 #include <linux/kprobes.h>
-#include <linux/module.h>
 #include <linux/printk.h>
+#include <linux/rcupdate.h>
+#include <linux/srcu.h>
 #include <linux/string.h>
 #include <asm/ptrace.h>
 
 #include "xyz_internal.h"
 
+DEFINE_STATIC_SRCU(xyz_callers);
+
 long xyz_x64_entry(const struct pt_regs *regs)
 {
+	int idx = srcu_read_lock(&xyz_callers);
 	long ret;
 
-	if (!try_module_get(THIS_MODULE))
-		return -ENOSYS;
 	ret = sys_xyz((struct xyz_args __user *)regs->di, XYZ_DOOR_SYSCALL);
-	module_put(THIS_MODULE);
+	srcu_read_unlock(&xyz_callers, idx);
 	return ret;
 }
 
 long xyz_ia32_entry(const struct pt_regs *regs)
 {
+	int idx = srcu_read_lock(&xyz_callers);
 	long ret;
 
-	if (!try_module_get(THIS_MODULE))
-		return -ENOSYS;
 	ret = sys_xyz(compat_ptr((u32)regs->bx), XYZ_DOOR_COMPAT);
-	module_put(THIS_MODULE);
+	srcu_read_unlock(&xyz_callers, idx);
 	return ret;
+}
+
+/*
+ * Called once the hooks are gone: afterwards no task is, or will be, on
+ * module text it reached through them.
+ */
+void xyz_wait_for_callers(void)
+{
+	/*
+	 * A task between a hook and srcu_read_lock() cannot sleep on the way:
+	 * once every task switched voluntarily (RCU-tasks), it is a reader.
+	 */
+	synchronize_rcu_tasks();
+	/* Readers may sleep in sys_xyz (page faults): wait for them all. */
+	synchronize_srcu(&xyz_callers);
+	/* And for the few instructions after srcu_read_unlock(). */
+	synchronize_rcu_tasks();
 }
 
 /*

@@ -14,12 +14,10 @@ result() {
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=$((failed + 1)); fi
 }
 
-# Two deliberate exceptions, each in one place:
-#  ENOSYS: xyz_syscall.c returns it for a syscall number whose module is
-#          going away, which is exactly "no such system call";
-#  LINUX_VERSION_CODE: xyz_compat.h exists to hold the version checks.
+# One deliberate exception, in one place: xyz_compat.h exists to hold the
+# LINUX_VERSION_CODE checks.
 out=$(perl "$checkpatch" --strict --no-tree --terse --show-types \
-	--ignore ENOSYS -f module/*.c module/xyz_internal.h module/*.S \
+	-f module/*.c module/xyz_internal.h module/*.S \
 	include/uapi/linux/xyz.h 2>&1;
       perl "$checkpatch" --strict --no-tree --terse --show-types \
 	--ignore LINUX_VERSION_CODE -f module/xyz_compat.h 2>&1)

@@ -8,6 +8,16 @@ dmesg | grep 'xyz: loaded' | sed 's/^\[[^]]*\] /   /'
 for p in hook nr compat_nr; do
 	echo "   /sys/module/xyz/parameters/$p = $(cat /sys/module/xyz/parameters/$p)"
 done
+hook=$(cat /sys/module/xyz/parameters/hook)
+cat <<EOT
+
+== The roads into sys_xyz (docs/hooks.md draws them in full)
+   syscall(400) / syscall insn -> entry_SYSCALL_64 -> do_syscall_64 -> x64_sys_call(regs, 400)
+                                  -> [hook=$hook] -> xyz_x64_entry -> sys_xyz(args, SYSCALL)
+   int \$0x80 (eax=223)         -> entry_INT80_compat -> do_int80_syscall_32 -> ia32_sys_call()
+                                  -> [hook=$hook] -> xyz_ia32_entry -> sys_xyz(args, COMPAT)
+   ioctl(/dev/xyz)              -> sys_ioctl -> vfs_ioctl -> xyz_dev_ioctl -> sys_xyz(args, IOCTL)
+EOT
 if [ -x /usr/bin/xyz ]; then
 	echo
 	echo "== xyz info"
@@ -22,7 +32,8 @@ if [ -x /usr/bin/xyz ]; then
 	xyz32 call --door int80 info
 	echo
 	echo "== xyz bench: the same routine through every door, side by side"
-	xyz bench --iterations 20000
+	# through a pipe: the serial console is no place for a progress meter
+	xyz bench --iterations 20000 2>&1 | cat
 else
 	echo "(userspace tools not built)"
 	/xyz/selftests/xyz_doors_test -v ioctl -t info_fields

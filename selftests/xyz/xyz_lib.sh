@@ -60,7 +60,7 @@ xyz_load() {
 	fi
 }
 
-# Unloading fails with EBUSY while a call holds the module: retry a while.
+# Unloading fails with EBUSY while /dev/xyz is open somewhere: retry a while.
 xyz_unload() {
 	i=0
 	while [ -d /sys/module/xyz ]; do

@@ -113,8 +113,8 @@ static void *worker_main(void *arg)
 		if (fd >= 0)
 			close(fd);
 		/*
-		 * A caller preempted inside sys_xyz holds the module, and
-		 * rmmod rightly fails with EBUSY then: leave it some gaps.
+		 * An open /dev/xyz pins the module, and rmmod rightly fails
+		 * with EBUSY then: leave it some gaps.
 		 */
 		usleep(rand_r(&w->seed) % 2000);
 	}
