@@ -10,13 +10,15 @@
 #   make lint            checkpatch --strict and sparse on the module
 #   make install         userspace: libxyz, <xyz.h>, xyz.pc, xyz(1)
 #   make dkms-install    register, build and install the module with DKMS
+#   make dkms-test       the DKMS round trip on every kernel of the matrix,
+#                        the DKMS-built module tested in the VM
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 XYZ_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 
 .PHONY: all module userspace demo check check-host check-vm lint install \
-	dkms-install dkms-uninstall clean version
+	dkms-install dkms-uninstall dkms-test clean version
 
 all: module userspace
 
@@ -52,6 +54,9 @@ dkms-install:
 
 dkms-uninstall:
 	scripts/dkms.sh uninstall
+
+dkms-test:
+	scripts/dkms.sh test
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -2,8 +2,10 @@
 # Every test of xyz, ending with one line "N passed, N failed, N skipped":
 #   host:  the uapi header in C/C++ 32/64-bit, libxyz's unit tests, lint
 #          (checkpatch --strict, sparse on every kernel)
-#   vm:    selftests/xyz in the test VM, on every kernel of the matrix, and
-#          the mutants: the module broken on purpose, each bug must be caught
+#   vm:    selftests/xyz in the test VM, on every kernel of the matrix; the
+#          mutants (the module broken on purpose, each bug must be caught);
+#          the DKMS round trip, its modules tested in the VM (this removes
+#          any xyz that DKMS had installed on the machine)
 # usage: scripts/check.sh [--host|--vm]
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -55,6 +57,7 @@ if [ "$what" != --host ]; then
 		step "vm-$kver" scripts/vm-run.sh --tests "$kver"
 	done
 	step mutants scripts/mutants.sh
+	step dkms scripts/dkms.sh test
 fi
 echo "# make check took $(($(date +%s) - start))s"
 echo "$pass passed, $fail failed, $skip skipped"

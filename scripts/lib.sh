@@ -53,17 +53,32 @@ xyz_kernel_image() {
 	echo "$dir/vmlinuz"
 }
 
-# The headers a module for that release builds against.
+# The headers a module for that release builds against, unpacked from
+# Debian's linux-headers, -common and linux-kbuild packages into the cache.
+# Not apt-get install: 6.12's headers depend on its image, and installing a
+# kernel would change what the machine boots next time.
 xyz_kernel_headers() {
-	local kver=$1
-	if [ ! -d "/usr/src/linux-headers-$kver" ]; then
-		xyz_log "installing linux-headers-$kver"
-		# 6.12's headers depend on the image: skip its initrd (INITRD=No)
-		xyz_root env INITRD=No DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -q --no-install-recommends \
-			"linux-headers-$kver" >&2 || xyz_die "cannot install linux-headers-$kver"
+	local kver=$1 dir=$XYZ_CACHE/headers/$1 pkgs p
+	if [ ! -f "$dir/.done" ]; then
+		xyz_log "fetching linux-headers-$kver"
+		xyz_apt_lists
+		pkgs="linux-headers-$kver $(apt-cache depends "linux-headers-$kver" |
+			sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p')"
+		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/deb" || return 1
+		# shellcheck disable=SC2086
+		(cd "$dir.tmp/deb" && apt-get download -q $pkgs >&2) ||
+			xyz_die "cannot download $pkgs"
+		for p in "$dir.tmp"/deb/*.deb; do
+			dpkg-deb -x "$p" "$dir.tmp/root" || return 1
+		done
+		rm -rf "$dir.tmp/deb"
+		# the one absolute path in there: the arch Makefile's include
+		sed -i "s|^include /usr/src/|include $dir/root/usr/src/|" \
+			"$dir.tmp/root/usr/src/linux-headers-$kver/Makefile" &&
+		touch "$dir.tmp/.done" && rm -rf "$dir" && mv "$dir.tmp" "$dir" ||
+			return 1
 	fi
-	echo "/usr/src/linux-headers-$kver"
+	echo "$dir/root/usr/src/linux-headers-$kver"
 }
 
 # kselftest's headers and runner, from Debian's linux-source-6.12, cached.

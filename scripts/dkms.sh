@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# xyz under DKMS (Debian 12's dkms 3.0.10), see docs/dkms.md.
+#
+# usage: scripts/dkms.sh install [KVER...]
+#        scripts/dkms.sh uninstall
+#        scripts/dkms.sh test
+#
+#   install    copy the module's sources (dkms.conf, Kbuild, module/, include/)
+#              to /usr/src/xyz-VERSION, `dkms add` them, then `dkms build` and
+#              `dkms install` for each KVER (default: the running kernel).
+#              Any xyz already registered with DKMS is removed first.
+#   uninstall  `dkms remove xyz/VERSION --all`, delete /usr/src/xyz-VERSION
+#   test       the round trip on every kernel of scripts/kernel-matrix, the
+#              DKMS-built module booted in the test VM with the selftests;
+#              prints TAP and ends with "N passed, N failed, N skipped".
+#              It removes any xyz from DKMS, before and after.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+NAME=xyz
+VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XYZ_TOP/dkms.conf")
+[ -n "$VERSION" ] || xyz_die "no PACKAGE_VERSION in $XYZ_TOP/dkms.conf"
+SRC=/usr/src/$NAME-$VERSION
+
+need_dkms() {
+	command -v dkms >/dev/null ||
+		xyz_die "dkms is not installed: apt-get install dkms"
+}
+
+# dkms prints readelf noise on stderr for every kernel whose headers ship a
+# vmlinux without .comment (Debian's 6.12): keep stderr, drop that line only.
+dkms_() {
+	xyz_root dkms "$@" 2> >(grep -v "readelf: Warning: Section '.comment'" >&2)
+}
+
+# The installed module of a kernel: xyz.ko, or compressed like the kernel's own.
+installed_ko() {
+	local f
+	for f in /lib/modules/"$1"/updates/dkms/$NAME.ko{,.xz,.gz,.zst}; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# The sources a DKMS build needs, and nothing else (no objects of an in-tree
+# build): dkms.conf, Kbuild, module/*.[chS], include/**.h.
+stage_source() {
+	local tmp
+	tmp=$(mktemp -d)
+	(cd "$XYZ_TOP" &&
+	 cp dkms.conf Kbuild "$tmp/" &&
+	 find module include -type f \( -name '*.[chS]' \) \
+		-exec cp --parents {} "$tmp/" \;)
+	xyz_root rm -rf "$SRC"
+	xyz_root mkdir -p "$SRC"
+	xyz_root cp -r "$tmp/." "$SRC/"
+	rm -rf "$tmp"
+}
+
+# Every version of xyz DKMS knows, and its sources in /usr/src.
+registered_versions() {
+	local d
+	# version directories; not the kernel-KVER-ARCH links, nor original_module
+	for d in "/var/lib/dkms/$NAME"/*; do
+		if [ ! -d "$d" ] || [ -L "$d" ]; then continue; fi
+		d=${d##*/}
+		[ "$d" = original_module ] || echo "$d"
+	done
+}
+
+remove_all() {
+	local v
+	for v in $(registered_versions); do
+		xyz_log "dkms remove $NAME/$v --all"
+		dkms_ remove "$NAME/$v" --all >&2 || true
+		xyz_root rm -rf "/usr/src/$NAME-$v"
+	done
+	# what dkms forgets or never knew: its module directory, sources never
+	# added, modules installed by hand or by a dkms tree deleted by hand
+	xyz_root rm -rf "/var/lib/dkms/$NAME"
+	xyz_root rm -rf /usr/src/"$NAME"-[0-9]*
+	local ko k
+	for ko in /lib/modules/*/updates/dkms/"$NAME".ko{,.xz,.gz,.zst}; do
+		[ -e "$ko" ] || continue
+		xyz_log "removing the stray $ko"
+		xyz_root rm -f "$ko"
+		k=${ko#/lib/modules/}
+		xyz_root depmod -a "${k%%/*}"
+	done
+}
+
+cmd_install() {
+	local kver kvers=("$@") failed=()
+	need_dkms
+	if [ ${#kvers[@]} = 0 ]; then
+		kver=$(uname -r)
+		[ -e "/lib/modules/$kver/build/include" ] ||
+			xyz_die "no headers for the running kernel $kver (/lib/modules/$kver/build):" \
+				"apt-get install linux-headers-$kver, or name the kernels:" \
+				"$0 install KVER..."
+		kvers=("$kver")
+	fi
+	for kver in "${kvers[@]}"; do
+		[ -e "/lib/modules/$kver/build/include" ] ||
+			xyz_die "no headers for $kver: apt-get install linux-headers-$kver"
+	done
+	remove_all
+	xyz_log "copying the sources to $SRC"
+	stage_source
+	dkms_ add "$NAME/$VERSION"
+	for kver in "${kvers[@]}"; do
+		if dkms_ build "$NAME/$VERSION" -k "$kver" &&
+		   dkms_ install "$NAME/$VERSION" -k "$kver"; then
+			xyz_log "installed $(installed_ko "$kver")"
+		else
+			failed+=("$kver")
+		fi
+	done
+	dkms_ status "$NAME/$VERSION" >&2
+	[ ${#failed[@]} = 0 ] || xyz_die "DKMS failed for ${failed[*]}" \
+		"(logs: /var/lib/dkms/$NAME/$VERSION/build/make.log)"
+	if command -v mokutil >/dev/null &&
+	   mokutil --sb-state 2>/dev/null | grep -q 'SecureBoot enabled' &&
+	   ! mokutil --test-key /var/lib/dkms/mok.pub 2>/dev/null | grep -q 'already enrolled'; then
+		xyz_log "Secure Boot is on and DKMS's key is not enrolled yet:" \
+			"mokutil --import /var/lib/dkms/mok.pub, then reboot (docs/dkms.md)"
+	fi
+	xyz_log "done: modprobe $NAME (on a kernel it was built for)"
+}
+
+cmd_uninstall() {
+	need_dkms
+	if [ -d "/sys/module/$NAME" ]; then
+		xyz_log "note: $NAME is loaded; modprobe -r $NAME to unload it"
+	fi
+	if [ -d "/var/lib/dkms/$NAME/$VERSION" ]; then
+		dkms_ remove "$NAME/$VERSION" --all
+	else
+		xyz_log "$NAME/$VERSION is not registered with DKMS"
+	fi
+	xyz_root rm -rf "$SRC"
+	# nothing of ours left: drop the module's directory once no version is
+	xyz_root rmdir "/var/lib/dkms/$NAME" 2>/dev/null || true
+}
+
+# --- test ------------------------------------------------------------------
+
+n=0 npass=0 nfail=0 nskip=0
+log=
+tap() {	# tap ok|fail|skip DESCRIPTION [REASON]
+	n=$((n + 1))
+	case "$1" in
+	ok)   npass=$((npass + 1)); echo "ok $n $2" ;;
+	skip) nskip=$((nskip + 1)); echo "ok $n $2 # SKIP ${3:-}" ;;
+	*)    nfail=$((nfail + 1)); echo "not ok $n $2"
+	      [ -z "${3:-}" ] || echo "$3" | sed 's/^/# /' ;;
+	esac
+}
+# check DESCRIPTION COMMAND...: ok when it succeeds; its output goes to the
+# log, and its last lines into the TAP when it fails. Sets passed=1 or 0.
+passed=0
+check() {
+	local desc=$1 out
+	shift
+	echo "### $desc: $*" >>"$log"
+	if out=$("$@" 2>&1); then
+		printf '%s\n' "$out" >>"$log"
+		tap ok "$desc"
+		passed=1
+	else
+		printf '%s\n' "$out" >>"$log"
+		tap fail "$desc" "$(printf '%s\n' "$out" | tail -n 5)"
+		passed=0
+	fi
+}
+# refused DESCRIPTION RC COMMAND...: ok when COMMAND exits with status RC
+refused() {
+	local desc=$1 want=$2 out rc=0
+	shift 2
+	echo "### $desc: $*" >>"$log"
+	out=$("$@" 2>&1) || rc=$?
+	printf '%s\n(exit status %s)\n' "$out" "$rc" >>"$log"
+	if [ "$rc" = "$want" ]; then
+		tap ok "$desc"
+	else
+		tap fail "$desc" "exit status $rc, wanted $want; $(printf '%s\n' "$out" | tail -n 3)"
+	fi
+}
+
+leftovers() {
+	local found
+	found=$( { [ -e "/var/lib/dkms/$NAME" ] && echo "/var/lib/dkms/$NAME"
+		   ls -d /usr/src/"$NAME"-* 2>/dev/null
+		   find /lib/modules/*/updates -name "$NAME.ko*" 2>/dev/null; } || true)
+	if [ -n "$found" ]; then
+		echo "left behind:"; echo "$found"
+		return 1
+	fi
+}
+
+staged_tree_is_minimal() {
+	stage_source
+	find "$SRC" | sort
+	diff <(cd "$SRC" && ls | LC_ALL=C sort) <(printf '%s\n' Kbuild dkms.conf include module)
+}
+
+only_source_registered() {	# dkms add made build/ and source, no KVER/
+	ls "/var/lib/dkms/$NAME/$VERSION"
+	local e
+	for e in "/var/lib/dkms/$NAME/$VERSION"/*; do
+		case "${e##*/}" in build|source) ;; *) return 1 ;; esac
+	done
+}
+
+drop_source_and_check() {
+	xyz_root rm -rf "$SRC"
+	leftovers
+}
+
+is_installed() {	# dkms status says installed for this kernel
+	local out line
+	out=$(dkms_ status "$NAME/$VERSION" -k "$1")
+	echo "$out"
+	while read -r line; do
+		[[ "$line" == "$NAME/$VERSION, $1, "*": installed" ]] && return 0
+	done <<<"$out"
+	return 1
+}
+
+vermagic_is() {	# the installed module's vermagic starts with KVER
+	local ko vm
+	ko=$(installed_ko "$1") || { echo "no $NAME.ko* in /lib/modules/$1/updates/dkms"; return 1; }
+	vm=$(modinfo -F vermagic "$ko")
+	echo "$ko: vermagic $vm"
+	[[ "$vm" == "$1 "* ]]
+}
+
+version_is() {
+	local ko v
+	ko=$(installed_ko "$1") || return 1
+	v=$(modinfo -F version "$ko")
+	echo "$ko: version $v"
+	[ "$v" = "$VERSION" ]
+}
+
+# boot KVER with the installed module; the selftests' result line folded in
+vm_test() {
+	local kver=$1 ko tmp line rc=0 p f s
+	local desc="$kver: selftests in the VM with the DKMS-built module"
+	ko=$(installed_ko "$kver") || { tap fail "$desc" "no installed module"; return; }
+	tmp=$(mktemp -d)
+	case "$ko" in
+	*.xz)  xz -dc "$ko" >"$tmp/xyz.ko" ;;
+	*.gz)  gzip -dc "$ko" >"$tmp/xyz.ko" ;;
+	*.zst) zstd -qdc "$ko" >"$tmp/xyz.ko" ;;
+	*)     cp "$ko" "$tmp/xyz.ko" ;;
+	esac
+	echo "### $desc: vm-run.sh --tests --ko $ko" >>"$log"
+	xyz_log "booting $kver with $ko (about 1-2 minutes under TCG)"
+	XYZ_SERIAL_LOG=$XYZ_BUILD/dkms/serial-$kver.log \
+		"$XYZ_TOP/scripts/vm-run.sh" --tests --ko "$tmp/xyz.ko" "$kver" \
+		>"$tmp/out" 2>"$tmp/err" || rc=$?
+	cat "$tmp/err" "$tmp/out" >>"$log"
+	# the selftests' TAP stays in the log; their failures and verdict here
+	grep -hE '^\[[^]]*\] (not ok |FAILED|[0-9]+ passed)' "$tmp/out" "$tmp/err" |
+		sed 's/^/# /' || true
+	line=$(grep -F "[$kver] " "$tmp/out" |
+		grep -E '\] [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' | tail -n 1 || true)
+	rm -rf "$tmp"
+	if [ -z "$line" ]; then
+		tap fail "$desc" "vm-run.sh printed no result line (exit status $rc; log $log)"
+		return
+	fi
+	read -r p f s < <(sed -E 's/.*\] ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
+	if [ "$f" = 0 ] && [ "$rc" = 0 ]; then
+		tap ok "$desc ($p passed, $s skipped)"
+	else
+		tap fail "$desc" "$line (exit status $rc)"
+	fi
+}
+
+cmd_test() {
+	local start kernels kver k1
+	start=$(date +%s)
+	"$XYZ_TOP/scripts/install-deps.sh" || xyz_die "cannot install the dependencies"
+	mkdir -p "$XYZ_BUILD/dkms"
+	log=$XYZ_BUILD/dkms/test.log
+	: >"$log"
+	xyz_log "dkms test of $NAME/$VERSION, log: $log"
+	kernels=$(xyz_matrix) || xyz_die "cannot resolve the kernel matrix"
+	declare -A kdir
+	for kver in $kernels; do
+		kdir[$kver]=$(xyz_kernel_headers "$kver")
+	done
+	echo "TAP version 13"
+
+	check "clean start: no $NAME in DKMS" remove_all
+	check "the DKMS source tree holds dkms.conf, Kbuild, module/, include/ only" \
+		staged_tree_is_minimal
+	check "dkms add $NAME/$VERSION" dkms_ add "$NAME/$VERSION"
+
+	# what the package must refuse, before anything is built
+	refused "refuses a kernel without headers (6.1.0-999-amd64): dkms exits 1" 1 \
+		dkms_ build "$NAME/$VERSION" -k 6.1.0-999-amd64
+	k1=$(head -n 1 <<<"$kernels")
+	refused "refuses a non-x86_64 arch (BUILD_EXCLUSIVE_ARCH, $k1 -a aarch64): dkms exits 77" 77 \
+		dkms_ build "$NAME/$VERSION" -k "$k1" -a aarch64
+	refused "refuses a kernel older than 6.1 (BUILD_EXCLUSIVE_KERNEL, 5.10.0-35-amd64): dkms exits 77" 77 \
+		dkms_ build "$NAME/$VERSION" -k 5.10.0-35-amd64
+	check "the refusals built nothing" only_source_registered
+
+	for kver in $kernels; do
+		# the headers are unpacked in the cache, not installed
+		check "$kver: dkms build" dkms_ build "$NAME/$VERSION" -k "$kver" \
+			--kernelsourcedir "${kdir[$kver]}"
+		[ "$passed" = 0 ] ||
+			check "$kver: dkms install" dkms_ install "$NAME/$VERSION" -k "$kver"
+		if [ "$passed" = 0 ]; then
+			tap skip "$kver: the module's checks and the VM" "no installed module"
+			continue
+		fi
+		check "$kver: the module's vermagic starts with $kver" vermagic_is "$kver"
+		check "$kver: the module's version is $VERSION (from dkms.conf)" version_is "$kver"
+		check "$kver: dkms status says installed" is_installed "$kver"
+		vm_test "$kver"
+	done
+
+	check "dkms remove $NAME/$VERSION --all" dkms_ remove "$NAME/$VERSION" --all
+	check "nothing left behind once /usr/src/$NAME-$VERSION is deleted" \
+		drop_source_and_check
+
+	# the user's way: make dkms-install / make dkms-uninstall
+	check "dkms.sh install $k1" "$XYZ_TOP/scripts/dkms.sh" install "$k1"
+	check "$k1: dkms status says installed after dkms.sh install" is_installed "$k1"
+	check "dkms.sh uninstall" "$XYZ_TOP/scripts/dkms.sh" uninstall
+	check "nothing left behind after dkms.sh uninstall" leftovers
+
+	echo "# dkms test took $(($(date +%s) - start))s"
+	echo "$npass passed, $nfail failed, $nskip skipped"
+	[ "$nfail" = 0 ]
+}
+
+case "${1:-}" in
+install)   shift; cmd_install "$@" ;;
+uninstall) shift; [ $# = 0 ] || xyz_die "usage: $0 uninstall"; cmd_uninstall ;;
+test)      shift; [ $# = 0 ] || xyz_die "usage: $0 test"; cmd_test ;;
+*)         xyz_die "usage: $0 install [KVER...] | uninstall | test" ;;
+esac
