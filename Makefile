@@ -12,13 +12,15 @@
 #   make dkms-install    register, build and install the module with DKMS
 #   make dkms-test       the DKMS round trip on every kernel of the matrix,
 #                        the DKMS-built module tested in the VM
+#   make bench           the benchmark matrix in the test VM, every kernel:
+#                        build/bench/, docs/performance.md and its charts
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 XYZ_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 
 .PHONY: all module userspace demo check check-host check-vm lint install \
-	dkms-install dkms-uninstall dkms-test clean version
+	dkms-install dkms-uninstall dkms-test bench clean version
 
 all: module userspace
 
@@ -57,6 +59,9 @@ dkms-uninstall:
 
 dkms-test:
 	scripts/dkms.sh test
+
+bench:
+	scripts/bench.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -68,10 +68,8 @@ printf '%s\n' "$run_cmd" >"$root/xyz/xyz/run.sh"
 for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS; do
 	[ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"
 done >"$root/xyz/env"
-if [ -z "${XYZ_SKIP_USERSPACE:-}" ]; then
-	xyz_log "building the xyz tools (static)"
-	locked make -s -C "$XYZ_TOP/userspace" vm-install DESTDIR="$root" >&2
-fi
+xyz_log "building the xyz tools (static)"
+locked make -s -C "$XYZ_TOP/userspace" vm-install DESTDIR="$root" >&2
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$run/initramfs.gz"
 
 # KVM when this machine really has it, else TCG with one host thread: the

@@ -6,14 +6,23 @@
  * runs B batches of N calls, timed with CLOCK_MONOTONIC around the batch.
  * The row order rotates from round to round so that drift (frequency, cache,
  * the host under a VM) is spread over all rows instead of biasing one.
+ *
+ * With --threads N it measures throughput instead: in each round every row
+ * runs once with one thread and once with N threads (each pinned to its own
+ * CPU, all released together by a barrier), and the ratio of the two is the
+ * scaling of that round.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,6 +63,227 @@ static int vdso_clock(enum xyz_via via)
 	return clock_gettime(CLOCK_MONOTONIC, &ts);
 }
 
+/*
+ * Work that never enters the kernel: the yardstick of the machine's own
+ * speed in this run. Under an emulator whose host is busy, every row of a
+ * run slows down alike, this one included, and no hook can touch it.
+ */
+static volatile unsigned int user_sink;
+
+static int user_loop(enum xyz_via via)
+{
+	unsigned int x = user_sink, i;
+
+	(void)via;
+	for (i = 0; i < 64; i++)
+		x = x * 1103515245U + 12345U;
+	user_sink = x;
+	return 0;
+}
+
+/*
+ * An ordinary system call that does some work (a file descriptor, the VFS,
+ * a copy to the user): what the hooks' tax looks like on real programs.
+ */
+static int zero_fd = -1, zero_errno;
+
+static int read_zero(enum xyz_via via)
+{
+#ifdef __x86_64__
+	long ret;
+#endif
+	char c;
+
+	(void)via;
+	if (zero_fd < 0) {
+		errno = zero_errno;
+		return -1;
+	}
+#ifdef __x86_64__
+	asm volatile ("syscall"
+		      : "=a" (ret)
+		      : "0" ((long)__NR_read), "D" ((long)zero_fd),
+			"S" (&c), "d" (1L)
+		      : "rcx", "r11", "memory");
+	if (ret < 0) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return (int)ret;
+#else
+	return (int)read(zero_fd, &c, 1);
+#endif
+}
+
+/*
+ * The door rows call xyz_call() with a struct xyz_args built once per thread
+ * (NOP: the kernel never writes it) in memory below 4 GiB on x86-64, next to
+ * the ECHO buffers: so the int $0x80 door of a 64-bit program times the
+ * door, not libxyz's copy of the arguments to a 32-bit address (what
+ * xyz_nop() with its arguments on the stack pays, see libxyz(3)).
+ */
+static int bench_op;
+static size_t echo_size;
+static _Thread_local struct xyz_args *door_args;
+static _Thread_local size_t door_args_mapped;	/* else malloc()ed */
+
+static struct xyz_args *door_args_init(void)
+{
+	size_t len = 4096 + 2 * echo_size;
+	struct xyz_args *args;
+	void *p = MAP_FAILED;
+	char *buf;
+
+#ifdef __x86_64__
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+#endif
+	if (p != MAP_FAILED)
+		door_args_mapped = len;
+	else
+		p = malloc(len);
+	if (!p)
+		return NULL;
+	memset(p, 'x', len);
+	args = p;
+	buf = (char *)p + 4096;
+	xyz_args_init(args, bench_op);
+	if (bench_op == XYZ_OP_ECHO) {
+		args->in = (uintptr_t)buf;
+		args->in_len = echo_size;
+		args->out = (uintptr_t)(buf + echo_size);
+		args->out_len = echo_size;
+	}
+	return args;
+}
+
+static void door_args_free(void)
+{
+	if (door_args_mapped)
+		munmap(door_args, door_args_mapped);
+	else
+		free(door_args);
+	door_args = NULL;
+	door_args_mapped = 0;
+}
+
+/* XYZ_VIA_COUNT: only make this thread's args (for the --raw rows). */
+static int door_call(enum xyz_via via)
+{
+	if (!door_args) {
+		door_args = door_args_init();
+		if (!door_args)
+			return -1;
+	}
+	if (via == XYZ_VIA_COUNT)
+		return 0;
+	return xyz_call(via, door_args);
+}
+
+/*
+ * --raw: the bare instruction of each door, with the numbers read once and
+ * the same struct xyz_args, so that a door is timed exactly like the
+ * baselines (no libxyz between the loop and the kernel). What libxyz adds on
+ * top is the difference to the door's own row.
+ */
+static int raw_nr = -1, raw_compat_nr = -1, raw_fd = -1, raw_fd_errno;
+
+static int raw_ret(long ret)
+{
+	if (ret < 0 && ret >= -4095) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return (int)ret;
+}
+
+#ifdef __x86_64__
+static int raw_syscall(enum xyz_via via)
+{
+	(void)via;
+	if (!door_args && door_call(XYZ_VIA_COUNT) < 0)
+		return -1;
+	if (raw_nr < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return raw_ret(xyz_arch_syscall1(raw_nr, (uintptr_t)door_args));
+}
+#endif
+
+static int raw_int80(enum xyz_via via)
+{
+	(void)via;
+	if (!door_args && door_call(XYZ_VIA_COUNT) < 0)
+		return -1;
+	if (raw_compat_nr < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return raw_ret(xyz_arch_int80_1(raw_compat_nr,
+					(unsigned int)(uintptr_t)door_args));
+}
+
+static int raw_ioctl(enum xyz_via via)
+{
+	long ret;
+
+	(void)via;
+	if (!door_args && door_call(XYZ_VIA_COUNT) < 0)
+		return -1;
+	if (raw_fd < 0) {
+		errno = raw_fd_errno;
+		return -1;
+	}
+#ifdef __x86_64__
+	asm volatile ("syscall"
+		      : "=a" (ret)
+		      : "0" ((long)__NR_ioctl), "D" ((long)raw_fd),
+			"S" ((unsigned long)XYZ_IOC_CALL), "d" (door_args)
+		      : "rcx", "r11", "memory");
+#else
+	asm volatile ("int $0x80"
+		      : "=a" (ret)
+		      : "0" ((long)__NR_ioctl), "b" (raw_fd),
+			"c" ((unsigned long)XYZ_IOC_CALL), "d" (door_args)
+		      : "memory");
+#endif
+	return raw_ret(ret);
+}
+
+static void raw_open(const struct xyz_module *mod)
+{
+	const char *root = getenv("XYZ_ROOT");
+	char path[4096];
+
+	raw_nr = mod->loaded ? mod->nr : -1;
+	raw_compat_nr = mod->loaded ? mod->compat_nr : -1;
+	snprintf(path, sizeof(path), "%s/dev/xyz", root ? root : "");
+	raw_fd = open(path, O_RDWR | O_CLOEXEC);
+	raw_fd_errno = errno;
+}
+
+#ifdef __x86_64__
+/*
+ * An unused number: what a program probing for a system call the kernel
+ * lacks pays (the road hook=kprobe sits on). The first free one of 401..423
+ * that is not ours; 387..423 are reserved forever.
+ */
+static long enosys_nr = 401;
+
+static int enosys_syscall(enum xyz_via via)
+{
+	long ret;
+
+	(void)via;
+	ret = xyz_arch_syscall1(enosys_nr, 0);
+	if (ret == -ENOSYS)
+		return 0;
+	errno = ret < 0 ? (int)-ret : EEXIST;
+	return -1;
+}
+#endif
+
 static struct bench_row *add_row(struct bench *b, const char *name,
 				 int (*call)(enum xyz_via))
 {
@@ -75,14 +305,47 @@ static void add_baselines(struct bench *b)
 	add_row(b, "getppid (libc)", getppid_libc);
 #endif
 	add_row(b, "clock_gettime (vdso)", vdso_clock);
+	add_row(b, "user loop (no kernel)", user_loop);
+	zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	zero_errno = errno;
+#ifdef __x86_64__
+	add_row(b, "read 1 B (syscall)", read_zero);
+	add_row(b, "ENOSYS (syscall)", enosys_syscall);
+#else
+	add_row(b, "read 1 B (libc)", read_zero);
+#endif
 }
 
 static void add_door(struct bench *b, enum xyz_via via)
 {
-	struct bench_row *r = add_row(b, xyz_via_name(via), xyz_nop);
+	struct bench_row *r = add_row(b, xyz_via_name(via), door_call);
 
 	r->via = via;
 	r->door = true;
+}
+
+/* After the doors: the bare instruction of each door asked for. */
+static void add_raw(struct bench *b, const bool *want)
+{
+	struct bench_row *r = NULL;
+
+#ifdef __x86_64__
+	if (want[XYZ_VIA_SYSCALL] || want[XYZ_VIA_ASM]) {
+		r = add_row(b, "raw syscall", raw_syscall);
+		r->via = XYZ_VIA_ASM;
+		r->door = true;
+	}
+#endif
+	if (want[XYZ_VIA_INT80]) {
+		r = add_row(b, "raw int80", raw_int80);
+		r->via = XYZ_VIA_INT80;
+		r->door = true;
+	}
+	if (want[XYZ_VIA_IOCTL]) {
+		r = add_row(b, "raw ioctl", raw_ioctl);
+		r->via = XYZ_VIA_IOCTL;
+		r->door = true;
+	}
 }
 
 /*
@@ -129,15 +392,65 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static double batch(struct bench_row *r, unsigned long n)
+static unsigned long run_calls(struct bench_row *r, unsigned long n)
 {
 	unsigned long i, fails = 0;
-	double t0 = now_ns();
 
 	for (i = 0; i < n; i++)
 		fails += r->call(r->via) < 0;
-	r->fails += fails;
+	return fails;
+}
+
+static double batch(struct bench_row *r, unsigned long n)
+{
+	double t0 = now_ns();
+
+	r->fails += run_calls(r, n);
 	return (now_ns() - t0) / n;
+}
+
+/*
+ * --batch-us: grow the batch until it takes a quarter of the target, then
+ * size it from the time per call seen there; and again from a batch of that
+ * size, until two estimates agree within 25 %: a first batch that paid for a
+ * page fault or, under an emulator, for translating new code, would make the
+ * batches far too short. The last batch is the warm-up.
+ */
+#define MAX_ITERATIONS	1000000000UL
+
+static unsigned long batch_size(double target, double per)
+{
+	double n = per > 0 ? target / per : MAX_ITERATIONS;
+
+	return n < 1 ? 1 : n > MAX_ITERATIONS ? MAX_ITERATIONS :
+	       (unsigned long)n;
+}
+
+static void calibrate(struct bench *b, struct bench_row *r)
+{
+	double target = b->batch_us * 1e3, per;
+	unsigned long n = 1, next;
+	int tries;
+
+	if (!b->batch_us) {
+		r->iterations = b->iterations;
+		batch(r, r->iterations);	/* warm-up */
+		return;
+	}
+	for (;;) {
+		per = batch(r, n);
+		if (per * n >= target / 4 || n >= MAX_ITERATIONS / 4)
+			break;
+		n *= 4;
+	}
+	n = batch_size(target, per);
+	for (tries = 0; tries < 4; tries++) {
+		next = batch_size(target, batch(r, n));
+		if (next * 4 >= n * 3 && next * 3 <= n * 4)
+			break;
+		n = next;
+	}
+	r->iterations = next;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -147,32 +460,50 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sorts @v; the @q quantile by nearest rank, the median as the mean of two. */
+static double quantile(double *v, size_t n, double q)
+{
+	size_t k;
+
+	if (q == 0.5)
+		return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	k = (size_t)(q * n + 0.999999);
+	return v[(k ? k : 1) - 1];
+}
+
 static void stats(struct bench_row *r)
 {
-	size_t n = r->n, k;
+	size_t n = r->n;
 
 	qsort(r->samples, n, sizeof(double), cmp_double);
-	r->median = n % 2 ? r->samples[n / 2] :
-		(r->samples[n / 2 - 1] + r->samples[n / 2]) / 2;
-	k = (99 * n + 99) / 100;	/* nearest rank */
-	r->p99 = r->samples[k - 1];
+	r->median = quantile(r->samples, n, 0.5);
+	r->p99 = quantile(r->samples, n, 0.99);
+	r->q1 = quantile(r->samples, n, 0.25);
+	r->q3 = quantile(r->samples, n, 0.75);
+	r->min = r->samples[0];
+	r->max = r->samples[n - 1];
 	if (r->fails)
 		snprintf(r->reason, sizeof(r->reason),
 			 "(%lu calls failed)", r->fails);
 }
 
-/* Pin to @cpu, or to the CPU we run on when @cpu is -1. */
-static int pin(int cpu)
+static int pin_to(int cpu)
 {
 	cpu_set_t set;
 
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* Pin to @cpu, or to the CPU we run on when @cpu is -1. */
+static int pin(int cpu)
+{
 	if (cpu < 0)
 		cpu = sched_getcpu();
 	if (cpu < 0 || cpu >= CPU_SETSIZE)
 		return -1;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -1 : cpu;
+	return pin_to(cpu) ? -1 : cpu;
 }
 
 static void measure(struct bench *b, bool progress)
@@ -183,7 +514,7 @@ static void measure(struct bench *b, bool progress)
 
 	for (i = 0; i < b->nrows; i++)
 		if (b->rows[i].avail)
-			batch(&b->rows[i], b->iterations);	/* warm-up */
+			calibrate(b, &b->rows[i]);
 	for (i = 0; i < b->nrows; i++)
 		b->rows[i].fails = 0;
 
@@ -196,20 +527,180 @@ static void measure(struct bench *b, bool progress)
 			if (!r->avail)
 				continue;
 			for (k = 0; k < b->batches; k++)
-				r->samples[r->n++] = batch(r, b->iterations);
+				r->samples[r->n++] = batch(r, r->iterations);
 		}
 	}
 	if (progress)
 		fputs("\r\033[K", stderr);
 }
 
+/* --threads: one worker per thread, released together. */
+struct worker {
+	pthread_t		tid;
+	struct bench_row	*r;
+	pthread_barrier_t	*start;
+	unsigned long		calls, fails;
+	int			cpu;
+	double			t0, t1;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	if (w->cpu >= 0)
+		pin_to(w->cpu);
+	w->fails = run_calls(w->r, 1);	/* per-thread buffers, warm */
+	pthread_barrier_wait(w->start);
+	w->t0 = now_ns();
+	w->fails += run_calls(w->r, w->calls);
+	w->t1 = now_ns();
+	door_args_free();
+	return NULL;
+}
+
+/* Calls per second of @nthreads threads calling @r at once, or -1. */
+static double throughput(struct bench *b, struct bench_row *r,
+			 unsigned long nthreads)
+{
+	struct worker w[BENCH_MAX_CPUS];
+	pthread_barrier_t start;
+	double t0 = 0, t1 = 0, calls = 0;
+	unsigned long i, made = 0;
+
+	if (pthread_barrier_init(&start, NULL, nthreads))
+		return -1;
+	for (i = 0; i < nthreads; i++) {
+		w[i] = (struct worker){
+			.r = r, .start = &start,
+			.calls = r->iterations * b->batches,
+			.cpu = b->ncpus ? b->cpus[i % b->ncpus] : -1,
+		};
+		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]))
+			break;
+		made++;
+	}
+	if (made < nthreads) {
+		/* the barrier cannot open: nothing to join safely */
+		fprintf(stderr, "xyz: cannot start %lu threads\n", nthreads);
+		exit(EXIT_RUNTIME);
+	}
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(w[i].tid, NULL);
+		r->fails += w[i].fails;
+		calls += w[i].calls;
+		if (!i || w[i].t0 < t0)
+			t0 = w[i].t0;
+		if (!i || w[i].t1 > t1)
+			t1 = w[i].t1;
+	}
+	pthread_barrier_destroy(&start);
+	return t1 > t0 ? calls * 1e9 / (t1 - t0) : -1;
+}
+
+static void measure_threads(struct bench *b, bool progress)
+{
+	struct bench_row *r;
+	unsigned long round;
+	double one, many;
+	size_t i;
+
+	for (i = 0; i < b->nrows; i++)
+		if (b->rows[i].avail)
+			calibrate(b, &b->rows[i]);
+	for (i = 0; i < b->nrows; i++)
+		b->rows[i].fails = 0;
+
+	for (round = 0; round < b->rounds; round++) {
+		if (progress)
+			fprintf(stderr, "\rxyz bench: round %lu/%lu",
+				round + 1, b->rounds);
+		for (i = 0; i < b->nrows; i++) {
+			r = &b->rows[(round + i) % b->nrows];
+			if (!r->avail)
+				continue;
+			/* alternate which goes first */
+			if (round % 2) {
+				many = throughput(b, r, b->threads);
+				one = throughput(b, r, 1);
+			} else {
+				one = throughput(b, r, 1);
+				many = throughput(b, r, b->threads);
+			}
+			r->tput1[r->n] = one;
+			r->tputn[r->n] = many;
+			r->scale[r->n] = one > 0 ? many / one : 0;
+			r->samples[r->n++] = one > 0 ? 1e9 / one : 0;
+		}
+	}
+	if (progress)
+		fputs("\r\033[K", stderr);
+}
+
+static void stats_threads(struct bench_row *r)
+{
+	size_t n = r->n;
+
+	stats(r);
+	qsort(r->tput1, n, sizeof(double), cmp_double);
+	qsort(r->tputn, n, sizeof(double), cmp_double);
+	qsort(r->scale, n, sizeof(double), cmp_double);
+	r->tput1_med = quantile(r->tput1, n, 0.5);
+	r->tputn_med = quantile(r->tputn, n, 0.5);
+	r->scale_med = quantile(r->scale, n, 0.5);
+	r->scale_min = r->scale[0];
+	r->scale_max = r->scale[n - 1];
+}
+
+/* The CPUs we may run on, before pinning: where --threads puts workers. */
+static void allowed_cpus(struct bench *b)
+{
+	cpu_set_t set;
+	int cpu;
+
+	b->ncpus = 0;
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE && b->ncpus < BENCH_MAX_CPUS; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			b->cpus[b->ncpus++] = cpu;
+}
+
+static int alloc_row(struct bench *b, struct bench_row *r)
+{
+	size_t n = b->threads ? b->rounds : b->rounds * b->batches;
+
+	r->samples = calloc(n, sizeof(double));
+	if (b->threads) {
+		r->tput1 = calloc(n, sizeof(double));
+		r->tputn = calloc(n, sizeof(double));
+		r->scale = calloc(n, sizeof(double));
+		if (!r->tput1 || !r->tputn || !r->scale)
+			return -1;
+	}
+	return r->samples ? 0 : -1;
+}
+
+static void free_row(struct bench_row *r)
+{
+	free(r->samples);
+	free(r->tput1);
+	free(r->tputn);
+	free(r->scale);
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "door", required_argument, NULL, 'd' },
+		{ "op", required_argument, NULL, 'o' },
+		{ "size", required_argument, NULL, 's' },
 		{ "iterations", required_argument, NULL, 'n' },
+		{ "batch-us", required_argument, NULL, 'u' },
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "batches", required_argument, NULL, 'b' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "raw", no_argument, NULL, 'R' },
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -217,32 +708,64 @@ int cmd_bench(int argc, char **argv)
 	};
 	struct bench b = {
 		.iterations = 1000, .rounds = 15, .batches = 10, .cpu = -1,
+		.op = XYZ_OP_NOP,
 	};
 	bool want[XYZ_VIA_COUNT] = { false }, any_door = false, json = false;
+	bool no_doors = false, raw = false;
 	unsigned long val, *field;
 	struct xyz_module mod;
+	struct timespec res;
 	enum xyz_via door;
 	const char *name;
 	int c, ret = 0, via, cpu;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "d:n:r:b:c:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:o:s:n:u:r:b:t:c:Rjh", opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'd':
+			if (!strcmp(optarg, "none")) {
+				no_doors = true;
+				break;
+			}
 			if (cli_parse_door(optarg, &door))
 				return EXIT_USAGE;
 			want[door] = any_door = true;
 			break;
+		case 'o':
+			if (!strcmp(optarg, "nop"))
+				b.op = XYZ_OP_NOP;
+			else if (!strcmp(optarg, "echo"))
+				b.op = XYZ_OP_ECHO;
+			else
+				return cli_usage_error("bench times nop or "
+						       "echo, not '%s'",
+						       optarg);
+			break;
+		case 's':
+			if (cli_parse_ulong("--size", optarg, XYZ_ECHO_MAX,
+					    &val))
+				return EXIT_USAGE;
+			b.size = val;
+			break;
 		case 'n':
 		case 'r':
 		case 'b':
+		case 'u':
+		case 't':
 			name = c == 'n' ? "--iterations" :
-			       c == 'r' ? "--rounds" : "--batches";
+			       c == 'r' ? "--rounds" :
+			       c == 'b' ? "--batches" :
+			       c == 'u' ? "--batch-us" : "--threads";
 			field = c == 'n' ? &b.iterations :
-				c == 'r' ? &b.rounds : &b.batches;
+				c == 'r' ? &b.rounds :
+				c == 'b' ? &b.batches :
+				c == 'u' ? &b.batch_us : &b.threads;
 			/* rounds x batches samples must fit a 32-bit size */
 			if (cli_parse_ulong(name, optarg,
-					    c == 'n' ? 1000000000UL : 10000UL,
+					    c == 'n' ? MAX_ITERATIONS :
+					    c == 'u' ? 10000000UL :
+					    c == 't' ? BENCH_MAX_CPUS : 10000UL,
 					    &val))
 				return EXIT_USAGE;
 			if (!val)
@@ -256,6 +779,9 @@ int cmd_bench(int argc, char **argv)
 				return EXIT_USAGE;
 			b.cpu = (int)val;
 			break;
+		case 'R':
+			raw = true;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -268,40 +794,74 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error("bench takes no arguments");
+	if (no_doors && any_door)
+		return cli_usage_error("--door none times the baselines only");
+	if (b.size && b.op != XYZ_OP_ECHO)
+		return cli_usage_error("--size is for --op echo");
+	echo_size = b.size;
+	bench_op = b.op;
 
-	cpu = pin(b.cpu);
-	if (cpu < 0) {
+	if (b.threads) {
+		/* workers are pinned, one per CPU we may use */
+		allowed_cpus(&b);
 		if (b.cpu >= 0) {
-			fprintf(stderr, "xyz: cannot pin to cpu %d: %s\n",
-				b.cpu, strerror(errno));
-			return EXIT_RUNTIME;
+			b.cpus[0] = b.cpu;
+			b.ncpus = 1;
 		}
-		fprintf(stderr, "xyz: warning: not pinned to a cpu: %s\n",
-			strerror(errno));
+	} else {
+		cpu = pin(b.cpu);
+		if (cpu < 0) {
+			if (b.cpu >= 0) {
+				fprintf(stderr,
+					"xyz: cannot pin to cpu %d: %s\n",
+					b.cpu, strerror(errno));
+				return EXIT_RUNTIME;
+			}
+			fprintf(stderr, "xyz: warning: not pinned to a cpu: %s\n",
+				strerror(errno));
+		}
+		b.cpu = cpu;
 	}
-	b.cpu = cpu;
+	if (!clock_getres(CLOCK_MONOTONIC, &res))
+		b.clock_res_ns = res.tv_sec * 1e9 + res.tv_nsec;
 
 	xyz_module_state(&mod);
 	b.hook = !mod.loaded ? "(module not loaded)" :
 		 mod.hook >= 0 ? xyz_hook_name(mod.hook) : "unknown";
 	add_baselines(&b);
-	for (via = 0; via < XYZ_VIA_COUNT; via++)
-		if (!any_door || want[via])
-			add_door(&b, via);
+#ifdef __x86_64__
+	while (mod.loaded && enosys_nr == mod.nr)
+		enosys_nr++;
+#endif
+	for (via = 0; via < XYZ_VIA_COUNT && !no_doors; via++) {
+		if (any_door && !want[via])
+			continue;
+		add_door(&b, via);
+		want[via] = true;
+	}
+	if (raw && !no_doors) {
+		raw_open(&mod);
+		add_raw(&b, want);
+	}
 
 	for (i = 0; i < b.nrows; i++) {
-		b.rows[i].samples = calloc(b.rounds * b.batches,
-					   sizeof(double));
-		if (!b.rows[i].samples) {
+		if (alloc_row(&b, &b.rows[i])) {
 			fprintf(stderr, "xyz: out of memory\n");
 			return EXIT_RUNTIME;
 		}
 		probe(&b.rows[i]);
 	}
-	measure(&b, isatty(STDERR_FILENO));
+	if (b.threads)
+		measure_threads(&b, isatty(STDERR_FILENO));
+	else
+		measure(&b, isatty(STDERR_FILENO));
 	for (i = 0; i < b.nrows; i++) {
-		if (b.rows[i].avail)
-			stats(&b.rows[i]);
+		if (b.rows[i].avail) {
+			if (b.threads)
+				stats_threads(&b.rows[i]);
+			else
+				stats(&b.rows[i]);
+		}
 		if (b.rows[i].fails)
 			ret = EXIT_RUNTIME;	/* it worked, then stopped */
 	}
@@ -311,6 +871,11 @@ int cmd_bench(int argc, char **argv)
 	else
 		bench_print_table(&b);
 	for (i = 0; i < b.nrows; i++)
-		free(b.rows[i].samples);
+		free_row(&b.rows[i]);
+	if (zero_fd >= 0)
+		close(zero_fd);
+	if (raw_fd >= 0)
+		close(raw_fd);
+	door_args_free();
 	return ret;
 }

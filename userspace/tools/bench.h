@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <xyz.h>
 
-#define BENCH_MAX_ROWS	(3 + XYZ_VIA_COUNT)
+#define BENCH_MAX_ROWS	(6 + 2 * XYZ_VIA_COUNT)
+#define BENCH_MAX_CPUS	64
 
 struct bench_row {
 	const char	*name;
@@ -16,18 +17,29 @@ struct bench_row {
 	bool		door;		/* an xyz door, not a baseline */
 	bool		avail;
 	char		reason[320];	/* why not available, or failed */
+	unsigned long	iterations;	/* calls per batch (--batch-us) */
 	double		*samples;	/* ns per call, one per batch */
 	size_t		n;
 	unsigned long	fails;		/* calls that returned -1 */
-	double		median, p99;
+	double		median, p99, q1, q3, min, max;
+	/* --threads: calls per second with 1 and with N threads, per round */
+	double		*tput1, *tputn, *scale;
+	double		tput1_med, tputn_med, scale_med, scale_min, scale_max;
 };
 
 struct bench {
 	struct bench_row	rows[BENCH_MAX_ROWS];	/* rows[0]: the base */
 	size_t			nrows;
 	unsigned long		iterations, rounds, batches;
+	unsigned long		batch_us;	/* 0: fixed iterations */
 	int			cpu;		/* pinned to, or -1 */
 	const char		*hook;
+	int			op;		/* XYZ_OP_NOP or XYZ_OP_ECHO */
+	unsigned long		size;		/* ECHO bytes */
+	unsigned long		threads;	/* 0: latency, else 1 vs N */
+	int			cpus[BENCH_MAX_CPUS];	/* --threads: workers' */
+	int			ncpus;
+	double			clock_res_ns;
 };
 
 void bench_print_table(const struct bench *b);

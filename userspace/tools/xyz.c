@@ -11,12 +11,14 @@ void cli_usage(FILE *f)
 {
 	fputs("usage: xyz info\n"
 	      "       xyz call [--door DOOR] nop|echo TEXT|info|reset\n"
-	      "       xyz bench [--door DOOR]... [--iterations N] [--rounds N]\n"
-	      "                 [--batches N] [--cpu N] [--json]\n"
+	      "       xyz bench [--door DOOR|none]... [--op nop|echo] [--size N]\n"
+	      "                 [--iterations N | --batch-us N] [--rounds N]\n"
+	      "                 [--batches N] [--threads N] [--raw] [--cpu N] [--json]\n"
 	      "       xyz --help | --version\n"
 	      "\n"
 	      "DOOR is syscall, asm, int80 or ioctl. Without --door, call uses\n"
-	      "the first door that is hooked and bench times all four.\n"
+	      "the first door that is hooked and bench times all four\n"
+	      "(--door none: the native baselines only).\n"
 	      "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n", f);
 }
 
