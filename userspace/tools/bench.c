@@ -506,10 +506,9 @@ static int pin(int cpu)
 	return pin_to(cpu) ? -1 : cpu;
 }
 
-static void measure(struct bench *b, bool progress)
+/* Calibrate every available row; failures count from the rounds on. */
+static void prepare(struct bench *b)
 {
-	struct bench_row *r;
-	unsigned long round, k;
 	size_t i;
 
 	for (i = 0; i < b->nrows; i++)
@@ -517,11 +516,25 @@ static void measure(struct bench *b, bool progress)
 			calibrate(b, &b->rows[i]);
 	for (i = 0; i < b->nrows; i++)
 		b->rows[i].fails = 0;
+}
 
+static void show_round(const struct bench *b, unsigned long round,
+		       bool progress)
+{
+	if (progress)
+		fprintf(stderr, "\rxyz bench: round %lu/%lu", round + 1,
+			b->rounds);
+}
+
+static void measure(struct bench *b, bool progress)
+{
+	struct bench_row *r;
+	unsigned long round, k;
+	size_t i;
+
+	prepare(b);
 	for (round = 0; round < b->rounds; round++) {
-		if (progress)
-			fprintf(stderr, "\rxyz bench: round %lu/%lu",
-				round + 1, b->rounds);
+		show_round(b, round, progress);
 		for (i = 0; i < b->nrows; i++) {
 			r = &b->rows[(round + i) % b->nrows];
 			if (!r->avail)
@@ -605,16 +618,9 @@ static void measure_threads(struct bench *b, bool progress)
 	double one, many;
 	size_t i;
 
-	for (i = 0; i < b->nrows; i++)
-		if (b->rows[i].avail)
-			calibrate(b, &b->rows[i]);
-	for (i = 0; i < b->nrows; i++)
-		b->rows[i].fails = 0;
-
+	prepare(b);
 	for (round = 0; round < b->rounds; round++) {
-		if (progress)
-			fprintf(stderr, "\rxyz bench: round %lu/%lu",
-				round + 1, b->rounds);
+		show_round(b, round, progress);
 		for (i = 0; i < b->nrows; i++) {
 			r = &b->rows[(round + i) % b->nrows];
 			if (!r->avail)
