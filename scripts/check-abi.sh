@@ -27,6 +27,14 @@ CHECK(offsetof(struct xyz_info, tgid) == 36);
 CHECK(offsetof(struct xyz_info, calls) == 40);
 CHECK(XYZ_IOC_CALL == 0xc0307801);
 CHECK(XYZ_OP_RESET == 3 && XYZ_DOOR_URING == 4 && XYZ_HOOK_DIRECT == 4);
+CHECK(XYZ_DOOR_MMAP == 5);
+CHECK(sizeof(struct xyz_page) == 36);
+CHECK(offsetof(struct xyz_page, hook) == 12);
+CHECK(offsetof(struct xyz_page, ncpus) == 24);
+CHECK(offsetof(struct xyz_page, counters_offset) == 32);
+CHECK(sizeof(struct xyz_uring_cmd) == 16);
+CHECK(_Alignof(struct xyz_uring_cmd) == 8);
+CHECK(XYZ_URING_CMD_CALL == 0xc0307802);
 
 EOC
 sed 's/_Static_assert/static_assert/;s/_Alignof/alignof/' "$tmp/abi.c" >"$tmp/abi.cc"

@@ -30,7 +30,8 @@ enum xyz_door {
 	XYZ_DOOR_SYSCALL	= 1,	/* 64-bit syscall instruction */
 	XYZ_DOOR_COMPAT		= 2,	/* int $0x80 / ia32 entry */
 	XYZ_DOOR_IOCTL		= 3,
-	XYZ_DOOR_URING		= 4,
+	XYZ_DOOR_URING		= 4,	/* IORING_OP_URING_CMD on /dev/xyz */
+	XYZ_DOOR_MMAP		= 5,	/* the shared page (libxyz only) */
 };
 
 enum xyz_hook {
@@ -77,5 +78,36 @@ struct xyz_info {
 
 #define XYZ_IOC_MAGIC		'x'
 #define XYZ_IOC_CALL		_IOWR(XYZ_IOC_MAGIC, 1, struct xyz_args)
+
+/*
+ * The shared page (mmap of /dev/xyz, PROT_READ only, offset 0): what INFO
+ * reports that does not depend on the caller, readable without entering
+ * the kernel. The header members up to @counters_offset are protected by
+ * @seq (odd while the module changes them). CPU i's call counter is the
+ * __u64 at @counters_offset + i * @stride from the start of the region.
+ */
+struct xyz_page {
+	__u32		seq;		/* even: stable; odd: being changed */
+	__u32		size;		/* bytes the kernel fills: header and counters */
+	__u32		abi_version;	/* XYZ_ABI_VERSION */
+	__u32		hook;		/* enum xyz_hook in effect */
+	__s32		nr;		/* 64-bit syscall number, -1 if not hooked */
+	__s32		compat_nr;	/* ia32 syscall number, -1 if not hooked */
+	__u32		ncpus;		/* counters: one per possible CPU */
+	__u32		stride;		/* bytes between two CPUs' counters (>= 64) */
+	__u32		counters_offset; /* CPU 0's counter (a multiple of 64) */
+};
+
+/*
+ * The io_uring door: IORING_OP_URING_CMD on /dev/xyz with sqe->cmd_op =
+ * XYZ_URING_CMD_CALL and this in the SQE's command area. Every byte of the
+ * command area past @args (the rest of an SQE128's too) must be zero.
+ */
+struct xyz_uring_cmd {
+	__aligned_u64	args;		/* user pointer to struct xyz_args */
+	__u64		reserved;	/* must be 0 */
+};
+
+#define XYZ_URING_CMD_CALL	_IOWR(XYZ_IOC_MAGIC, 2, struct xyz_args)
 
 #endif /* _UAPI_LINUX_XYZ_H */
