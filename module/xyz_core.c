@@ -7,7 +7,6 @@
 #include <linux/cred.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
-#include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -16,9 +15,6 @@
 #include <linux/uidgid.h>
 
 #include "xyz_internal.h"
-
-/* Per-CPU so that callers on different CPUs never share a cache line. */
-static DEFINE_PER_CPU(u64, xyz_calls);
 
 /* ECHO bounces through the stack for small copies, a page for large ones. */
 #define XYZ_ECHO_STACK_BUF	256
@@ -58,16 +54,6 @@ static long xyz_echo(const struct xyz_args *args)
 	return ret;
 }
 
-static u64 xyz_calls_sum(void)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(xyz_calls, cpu);
-	return sum;
-}
-
 static long xyz_info(const struct xyz_args *args, enum xyz_door door)
 {
 	struct xyz_info info = {
@@ -92,13 +78,9 @@ static long xyz_info(const struct xyz_args *args, enum xyz_door door)
 
 static long xyz_reset(void)
 {
-	int cpu;
-
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	/* Racing increments on other CPUs may survive: that is a reset too. */
-	for_each_possible_cpu(cpu)
-		per_cpu(xyz_calls, cpu) = 0;
+	xyz_calls_reset();
 	return 0;
 }
 
@@ -121,7 +103,7 @@ long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
 		return -EINVAL;
 
 	/* Counted once the call is valid, before the op: INFO sees itself. */
-	this_cpu_inc(xyz_calls);
+	xyz_calls_inc();
 
 	switch (args.op) {
 	case XYZ_OP_ECHO:

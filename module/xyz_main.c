@@ -149,15 +149,22 @@ static int __init xyz_init(void)
 {
 	int err;
 
-	err = xyz_hook_select();
+	/* The call counters live in the shared page: before any door opens. */
+	err = xyz_page_alloc();
 	if (err)
 		return err;
+	err = xyz_hook_select();
+	if (err) {
+		xyz_page_free();
+		return err;
+	}
 	if (xyz_hook_active) {
 		xyz_hook = xyz_hook_active->id;
 	} else {
 		xyz_nr = -1;
 		xyz_compat_nr = -1;
 	}
+	xyz_page_publish();
 
 	err = xyz_dev_register();
 	if (err) {
@@ -165,6 +172,7 @@ static int __init xyz_init(void)
 			xyz_hook_remove(xyz_hook_active);
 			xyz_wait_for_callers();
 		}
+		xyz_page_free();
 		return err;
 	}
 	pr_info("loaded: hook=%s nr=%d compat_nr=%d, /dev/%s\n",
@@ -180,6 +188,7 @@ static void __exit xyz_exit(void)
 		xyz_hook_remove(xyz_hook_active);
 		xyz_wait_for_callers();
 	}
+	xyz_page_free();
 }
 
 module_init(xyz_init);
