@@ -324,6 +324,35 @@ static void add_door(struct bench *b, enum xyz_via via)
 	r->door = true;
 }
 
+static int info_call(enum xyz_via via)
+{
+	struct xyz_info info;
+
+	return xyz_info(via, &info);
+}
+
+/*
+ * The shared page answers INFO only: time it against INFO through the
+ * kernel (the syscall door, or int $0x80 on i386, and ioctl), and next to
+ * the vDSO's clock_gettime, its model.
+ */
+static void add_info_rows(struct bench *b)
+{
+	static const struct { const char *name; enum xyz_via via; } rows[] = {
+		{ "mmap (INFO)", XYZ_VIA_MMAP },
+		{ "INFO via syscall", XYZ_VIA_SYSCALL },
+		{ "INFO via ioctl", XYZ_VIA_IOCTL },
+	};
+	struct bench_row *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		r = add_row(b, rows[i].name, info_call);
+		r->via = rows[i].via;
+		r->door = true;
+	}
+}
+
 /* After the doors: the bare instruction of each door asked for. */
 static void add_raw(struct bench *b, const bool *want)
 {
@@ -842,8 +871,11 @@ int cmd_bench(int argc, char **argv)
 	for (via = 0; via < XYZ_VIA_COUNT && !no_doors; via++) {
 		if (any_door && !want[via])
 			continue;
-		add_door(&b, via);
 		want[via] = true;
+		if (via == XYZ_VIA_MMAP)
+			add_info_rows(&b);	/* INFO is all it answers */
+		else
+			add_door(&b, via);
 	}
 	if (raw && !no_doors) {
 		raw_open(&mod);
