@@ -33,6 +33,7 @@ int xyz__dev_fd(void);
 
 /* door_mmap.c: map the shared page (0, or -1 and errno), unmap it. */
 int xyz__page_available(void);
+int xyz__page_info(struct xyz_info *info);
 void xyz__page_close(void);
 
 #ifdef __x86_64__
