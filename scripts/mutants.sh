@@ -20,6 +20,12 @@ mutants=(
 "RESET without CAP_SYS_ADMIN~xyz_core.c~s/if (!capable(CAP_SYS_ADMIN))/if (!capable(CAP_SYS_ADMIN) \&\& 0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
 "the compat door reports the wrong door~xyz_syscall.c~s/XYZ_DOOR_COMPAT)/XYZ_DOOR_SYSCALL)/~insmod /lib/modules/xyz.ko hook=ftrace && ./xyz_doors_test_32 -v int80"
 "a kprobe without post-handler gets optimized~xyz_hook_kprobe.c~s/.post_handler\t= xyz_kprobe_post,/.post_handler\t= NULL,/~insmod /lib/modules/xyz.ko hook=kprobe && sleep 2 && ./xyz_doors_test -v glibc_syscall"
+"the shared page maps with PROT_WRITE~xyz_mmap.c~s/if (vma->vm_flags \& (VM_WRITE | VM_EXEC))/if (vma->vm_flags \& VM_EXEC)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
+"VM_MAYWRITE is not cleared: mprotect() can add PROT_WRITE~xyz_mmap.c~s/VM_MAYWRITE | VM_MAYEXEC);/VM_MAYEXEC);/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t mprotect_cannot_add_write_or_exec"
+"an offset other than 0 is accepted~xyz_mmap.c~s/if (vma->vm_pgoff)/if (0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
+"a mapping longer than the region is accepted~xyz_mmap.c~s/if (vma->vm_end - vma->vm_start > xyz_region_len)/if (0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
+"the counters are not where the page says~xyz_mmap.c~s/offset + cpu \* stride);/offset + cpu * stride + 8);/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t equals_info"
+"the header's seq is left odd after publishing~xyz_mmap.c~/members complete before seq is even again/{n;d}~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t layout"
 )
 
 n=0 failed=0
