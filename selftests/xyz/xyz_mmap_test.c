@@ -268,13 +268,17 @@ static void on_fault(int sig)
 	siglongjmp(fault_jmp, sig);
 }
 
-/* A store faults; the page survives being zapped and mremap() cannot grow it. */
+/*
+ * A store faults, a forced write fails; the page survives being zapped and
+ * mremap() cannot grow it.
+ */
 TEST_F(page, stores_fault_and_zap_refaults)
 {
 	volatile struct xyz_page *page = self->map;
 	struct sigaction sa = { .sa_handler = on_fault };
+	__u32 one = 1, hdr_seq = page->seq;
 	void *p;
-	int sig;
+	int sig, mem;
 
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
@@ -284,6 +288,15 @@ TEST_F(page, stores_fault_and_zap_refaults)
 		ASSERT_TRUE(false) TH_LOG("a store to the page did not fault");
 	}
 	EXPECT_EQ(SIGSEGV, sig);
+
+	/* not even a forced write (ptrace's, /proc/pid/mem's) gets through */
+	mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (mem >= 0) {
+		EXPECT_EQ(-1, pwrite64(mem, &one, sizeof(one),
+				       (off64_t)(uintptr_t)self->map));
+		close(mem);
+	}
+	EXPECT_EQ(hdr_seq, page->seq);
 
 	EXPECT_EQ(0, madvise((void *)self->map, self->len, MADV_DONTNEED));
 	EXPECT_EQ(XYZ_ABI_VERSION, page->abi_version);
