@@ -304,6 +304,7 @@ TEST_F(page, stores_fault_and_zap_refaults)
 	p = mremap((void *)self->map, self->len, self->len + self->pagesz,
 		   MREMAP_MAYMOVE);
 	EXPECT_TRUE(p == MAP_FAILED);
+	EXPECT_EQ(EFAULT, errno);	/* VM_DONTEXPAND */
 }
 
 TEST_F(page, unprivileged_reader)
