@@ -23,6 +23,7 @@
 #else /* !__ASSEMBLY__ */
 
 #include <linux/ftrace.h>
+#include <linux/mm.h>
 #include <linux/version.h>
 
 /*
@@ -50,6 +51,17 @@ static inline void xyz_unregister_ftrace_direct(struct ftrace_ops *ops,
 	ftrace_free_filter(ops);
 #else
 	unregister_ftrace_direct(ops, addr, true);
+#endif
+}
+
+/* 6.3 made vm_flags read-only outside the vm_flags_*() helpers. */
+static inline void xyz_vm_flags_mod(struct vm_area_struct *vma,
+				    vm_flags_t set, vm_flags_t clear)
+{
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
 #endif
 }
 

@@ -8,7 +8,6 @@
 #include <linux/gfp.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
-#include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -17,9 +16,6 @@
 #include <linux/uidgid.h>
 
 #include "xyz_internal.h"
-
-/* Per-CPU so that callers on different CPUs never share a cache line. */
-static DEFINE_PER_CPU(u64, xyz_calls);
 
 /* One call on its way through sys_xyz. */
 struct xyz_call {
@@ -121,16 +117,6 @@ static long xyz_echo(struct xyz_call *call, const struct xyz_args *args)
 	return err ?: len;
 }
 
-static u64 xyz_calls_sum(void)
-{
-	u64 sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(xyz_calls, cpu);
-	return sum;
-}
-
 static long xyz_info(struct xyz_call *call, const struct xyz_args *args)
 {
 	struct xyz_info info = {
@@ -155,13 +141,9 @@ static long xyz_info(struct xyz_call *call, const struct xyz_args *args)
 
 static long xyz_reset(void)
 {
-	int cpu;
-
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	/* Racing increments on other CPUs may survive: that is a reset too. */
-	for_each_possible_cpu(cpu)
-		per_cpu(xyz_calls, cpu) = 0;
+	xyz_calls_reset();
 	return 0;
 }
 
@@ -201,7 +183,7 @@ static long xyz_serve(struct xyz_call *call, struct xyz_args __user *uargs)
 		return -EINVAL;
 
 	/* Counted once the call is valid, before the op: INFO sees itself. */
-	this_cpu_inc(xyz_calls);
+	xyz_calls_inc();
 
 	switch (args.op) {
 	case XYZ_OP_ECHO:

@@ -24,6 +24,7 @@ static const struct file_operations xyz_dev_fops = {
 	.owner		= THIS_MODULE,	/* an open fd pins the module */
 	.unlocked_ioctl	= xyz_dev_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= xyz_page_mmap,	/* the shared page: xyz_mmap.c */
 };
 
 static struct miscdevice xyz_misc = {

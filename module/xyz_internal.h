@@ -7,10 +7,14 @@
 #define _XYZ_INTERNAL_H
 
 #include <linux/compiler_types.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
 #include <uapi/linux/xyz.h>
 
+struct file;
 struct pt_regs;
+struct vm_area_struct;
 
 /* xyz_core.c: the one service routine behind every door */
 long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door);
@@ -65,6 +69,29 @@ void xyz_direct_tramp_x64(void);
 void xyz_direct_tramp_ia32(void);
 extern u32 xyz_direct_nr_x64;
 extern u32 xyz_direct_nr_ia32;
+
+/*
+ * xyz_mmap.c: the shared page (struct xyz_page) and the call counters in
+ * it, one cache line per possible CPU; xyz_calls_slot points at this CPU's.
+ */
+int xyz_page_alloc(void);
+void xyz_page_free(void);
+void xyz_page_publish(void);
+int xyz_page_mmap(struct file *file, struct vm_area_struct *vma);
+u64 xyz_calls_sum(void);
+void xyz_calls_reset(void);
+DECLARE_PER_CPU(u64 *, xyz_calls_slot);
+
+/* Preemption off: the slot stays this CPU's, no other task on it interleaves. */
+static inline void xyz_calls_inc(void)
+{
+	u64 *slot;
+
+	preempt_disable();
+	slot = __this_cpu_read(xyz_calls_slot);
+	WRITE_ONCE(*slot, *slot + 1);
+	preempt_enable();
+}
 
 /* xyz_dev.c: /dev/xyz */
 int xyz_dev_register(void);

@@ -203,18 +203,27 @@ static int __init xyz_init(void)
 {
 	int err;
 
-	err = xyz_hook_select();
+	/* The call counters live in the shared page: before any door opens. */
+	err = xyz_page_alloc();
 	if (err)
 		return err;
+	err = xyz_hook_select();
+	if (err) {
+		xyz_page_free();
+		return err;
+	}
 	if (!xyz_hook_active) {
 		xyz_nr = -1;
 		xyz_compat_nr = -1;
 	}
+	/* Nobody can map the page before the device exists, just below. */
+	xyz_page_publish();
 
 	err = xyz_dev_register();
 	if (err) {
 		if (xyz_hook_active)
 			xyz_hook_remove(xyz_hook_active->id);
+		xyz_page_free();
 		return err;
 	}
 	pr_info("loaded: hook=%s nr=%d compat_nr=%d, /dev/%s\n",
@@ -228,6 +237,7 @@ static void __exit xyz_exit(void)
 	xyz_dev_unregister();
 	if (xyz_hook_active)
 		xyz_hook_remove(xyz_hook_active->id);
+	xyz_page_free();
 }
 
 module_init(xyz_init);

@@ -40,6 +40,12 @@ DOOR_ROWS = [
     ("xyz", "read 1 B (syscall)", "read 1 B of /dev/zero, `syscall`"),
     ("xyz", "ENOSYS (syscall)", "an unused number (ENOSYS), `syscall`"),
     ("xyz", "clock_gettime (vdso)", "clock_gettime (vDSO)"),
+    ("xyz", "raw mmap (INFO)", "**xyz** the shared page read in place (seqcount, counters)"),
+    ("xyz32", "raw mmap (INFO)", "**xyz** the shared page read in place, 32-bit"),
+    ("xyz", "mmap (INFO)", "libxyz `xyz_info(XYZ_VIA_MMAP)` (the vDSO door)"),
+    ("xyz32", "mmap (INFO)", "libxyz `xyz_info(XYZ_VIA_MMAP)` from 32-bit"),
+    ("xyz", "INFO via syscall", "libxyz INFO through the `syscall` door"),
+    ("xyz", "INFO via ioctl", "libxyz INFO through `ioctl`"),
     ("xyz", "raw syscall", "**xyz** `syscall` instruction"),
     ("xyz", "raw int80", "**xyz** `int $0x80` from 64-bit"),
     ("xyz32", "raw int80", "**xyz** `int $0x80` from 32-bit (xyz32)"),
@@ -64,6 +70,7 @@ TAX_ROWS = [
 
 # chart: (bin, row, short label)
 CHART_ROWS = [
+    ("xyz", "raw mmap (INFO)", "mmap INFO"),
     ("xyz", "raw syscall", "syscall"),
     ("xyz", "asm", "syscall (libxyz)"),
     ("xyz", "raw int80", "int80 (64)"),

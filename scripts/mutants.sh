@@ -24,6 +24,12 @@ mutants=(
 "a failed load does not wait for its callers~xyz_main.c~/^\t\t\txyz_detach(id, XYZ_ABI_X64);/{n;s/xyz_wait_for_callers();//}~insmod /lib/modules/xyz_ipmodify.ko func=ia32_sys_call && ./xyz_sleeper_test failed-load /lib/modules/xyz.ko hook=ftrace"
 "a sleeping caller does not hold the module~xyz_core.c~s/call->pinned = try_module_get(THIS_MODULE);/call->pinned = false;/~insmod /lib/modules/xyz.ko hook=kprobe && ./xyz_sleeper_test unload"
 "hook=direct refuses to share with a livepatch~xyz_hook_direct.c~/\.ops\.ops_func/d~insmod /lib/modules/xyz_ipmodify.ko && insmod /lib/modules/xyz.ko hook=direct || { echo 'not ok 1 hook=direct refused a livepatch on x64_sys_call'; exit 1; }"
+"the shared page maps with PROT_WRITE~xyz_mmap.c~s/if (vma->vm_flags \& (VM_WRITE | VM_EXEC))/if (vma->vm_flags \& VM_EXEC)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
+"VM_MAYWRITE is not cleared: mprotect() can add PROT_WRITE~xyz_mmap.c~s/VM_MAYWRITE | VM_MAYEXEC);/VM_MAYEXEC);/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t mprotect_cannot_add_write_or_exec"
+"an offset other than 0 is accepted~xyz_mmap.c~s/if (vma->vm_pgoff)/if (0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
+"a mapping longer than the region is accepted~xyz_mmap.c~s/if (vma->vm_end - vma->vm_start > xyz_region_len)/if (0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
+"the counters are not where the page says~xyz_mmap.c~s/offset + cpu \* stride);/offset + cpu * stride + 8);/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t equals_info"
+"the header's seq is left odd after publishing~xyz_mmap.c~/members complete before seq is even again/{n;d}~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t layout"
 )
 
 n=0 failed=0

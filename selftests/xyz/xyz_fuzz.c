@@ -2,7 +2,8 @@
 /*
  * A seeded, time-bounded fuzzer with an oracle: random op, flags, size,
  * pointers and lengths through every door from several threads, half of
- * them unprivileged. For every call it computes what the ABI says must come
+ * them unprivileged; and, one time in eight, mmap(), mprotect() and
+ * munmap() of the shared page with random lengths, offsets, protections. For every call it computes what the ABI says must come
  * back and fails on any other result. The kernel log is checked by the
  * caller (xyz_modes.sh and the VM runner fail on any oops or WARN).
  *
@@ -48,6 +49,7 @@ static struct door doors[] = {
 #define NDOORS	(sizeof(doors) / sizeof(doors[0]))
 
 static long nr, compat_nr;
+static uint64_t region_len;	/* the shared page's size in whole pages */
 static atomic_long calls, mismatches;
 static atomic_int stop;
 
@@ -152,6 +154,64 @@ static long oracle(struct fuzzer *f, uint64_t ap, const struct door *d)
 	(void)d;
 }
 
+static void mismatch(const char *what, long got, long want)
+{
+	if (atomic_fetch_add(&mismatches, 1) < 10)
+		printf("# %s: got %ld, want %ld\n", what, got, want);
+}
+
+/* The shared page: what the spec says mmap() and mprotect() must answer. */
+static void mmap_one(struct fuzzer *f)
+{
+	static const int prots[] = {
+		PROT_READ, PROT_READ, PROT_NONE, PROT_WRITE, PROT_EXEC,
+		PROT_READ | PROT_WRITE, PROT_READ | PROT_EXEC,
+		PROT_READ | PROT_WRITE | PROT_EXEC,
+	};
+	uint64_t lens[] = { 1, PAGE, region_len, region_len + 1,
+			    region_len + PAGE, 16 * PAGE };
+	static const uint64_t offs[] = { 0, 0, 0, PAGE, 2 * PAGE, 1 };
+	uint64_t len = pick(f, lens, sizeof(lens) / sizeof(lens[0]));
+	uint64_t off = pick(f, offs, sizeof(offs) / sizeof(offs[0]));
+	int prot = prots[rnd(f) % (sizeof(prots) / sizeof(prots[0]))];
+	int flags = rnd(f) % 2 ? MAP_SHARED : MAP_PRIVATE;
+	long want = 0, got;
+	char what[96];
+	uint8_t *p;
+
+	if (off)
+		want = -EINVAL;
+	else if ((len + PAGE - 1) / PAGE * PAGE > region_len)
+		want = -EINVAL;
+	else if (prot & (PROT_WRITE | PROT_EXEC))
+		want = -EACCES;
+	p = mmap(NULL, len, prot, flags, f->fd, off);
+	got = p == MAP_FAILED ? -errno : 0;
+	atomic_fetch_add(&calls, 1);
+	snprintf(what, sizeof(what), "mmap len %llu off %llu prot %d %s",
+		 (unsigned long long)len, (unsigned long long)off, prot,
+		 flags == MAP_SHARED ? "shared" : "private");
+	if (got != want)
+		mismatch(what, got, want);
+	if (p == MAP_FAILED)
+		return;
+	if (prot & PROT_READ && ((struct xyz_page *)p)->abi_version !=
+	    XYZ_ABI_VERSION)
+		mismatch("abi_version in the page", -1, XYZ_ABI_VERSION);
+	got = mprotect(p, len, rnd(f) % 2 ? PROT_READ | PROT_WRITE :
+			       PROT_READ | PROT_EXEC) ? -errno : 0;
+	if (got != -EACCES)
+		mismatch("mprotect adding write or exec", got, -EACCES);
+	got = mprotect(p, len, rnd(f) % 2 ? PROT_NONE : PROT_READ) ?
+	      -errno : 0;
+	if (got)
+		mismatch("mprotect to none or read", got, 0);
+	/* a partial munmap splits the mapping first, sometimes */
+	if (len > PAGE && rnd(f) % 2)
+		munmap(p + PAGE, len - PAGE);
+	munmap(p, len);
+}
+
 static void one(struct fuzzer *f)
 {
 	static const uint64_t sizes[] = { 0, 1, 47, 48, 48, 48, 49, 56, 64,
@@ -163,6 +223,11 @@ static void one(struct fuzzer *f)
 	uint64_t ap;
 	long want, got;
 	uint32_t size = pick(f, sizes, sizeof(sizes) / sizeof(sizes[0]));
+
+	if (rnd(f) % 8 == 0) {
+		mmap_one(f);
+		return;
+	}
 
 	/* args: usually good, sometimes misaligned, crossing or bad */
 	switch (rnd(f) % 10) {
@@ -263,6 +328,23 @@ static long run(int seconds, int threads, uint64_t seed, int privileged)
 	return atomic_load(&mismatches) || !atomic_load(&calls);
 }
 
+static uint64_t page_region_len(void)
+{
+	int fd = open("/dev/" XYZ_DEVICE_NAME, O_RDONLY | O_CLOEXEC);
+	struct xyz_page *p;
+	uint64_t len = PAGE;
+
+	if (fd < 0)
+		return len;
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED) {
+		len = (p->size + PAGE - 1) / PAGE * PAGE;
+		munmap(p, PAGE);
+	}
+	close(fd);
+	return len;
+}
+
 int main(int argc, char **argv)
 {
 	int seconds = argc > 1 ? atoi(argv[1]) : 10;
@@ -273,6 +355,7 @@ int main(int argc, char **argv)
 
 	nr = xyz_param_long("nr");
 	compat_nr = xyz_param_long("compat_nr");
+	region_len = page_region_len();
 	printf("TAP version 13\n1..2\n");
 	if (nr < 0 || compat_nr < 0) {
 		printf("ok 1 # SKIP syscall doors not hooked\nok 2 # SKIP\n");

@@ -49,6 +49,8 @@ for mode in direct ftrace kprobe; do
 	run_prog "hook=$mode 64-bit" ./xyz_doors_test
 	run_prog "hook=$mode 32-bit" ./xyz_doors_test_32
 	run_prog "hook=$mode" ./xyz_counters_test
+	run_prog "hook=$mode mmap 64-bit" ./xyz_mmap_test
+	run_prog "hook=$mode mmap 32-bit" ./xyz_mmap_test_32
 	if [ -n "${XYZ_LIBXYZ_TESTS:-}" ]; then
 		run_prog "hook=$mode libxyz 64-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors"
 		run_prog "hook=$mode libxyz 32-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors_32"
@@ -73,13 +75,22 @@ check "hook=none: sysfs reads hook=none nr=-1 compat_nr=-1" \
 run_prog "hook=none 64-bit" ./xyz_doors_test -v ioctl
 run_prog "hook=none 32-bit" ./xyz_doors_test_32 -v ioctl
 run_prog "hook=none" ./xyz_unhooked_test
+run_prog "hook=none mmap 64-bit" ./xyz_mmap_test
+run_prog "hook=none mmap 32-bit" ./xyz_mmap_test_32
 check "hook=none: unload" xyz_unload
 
 # one ABI only
 xyz_load hook=kprobe nr=-1
 check "nr=-1: only the compat number is hooked" params_are kprobe -1 223
 run_prog "nr=-1 32-bit" ./xyz_doors_test_32 -v int80
+run_prog "nr=-1 mmap" ./xyz_mmap_test -t equals_info
 xyz_unload
+
+# a mapping of the shared page pins the module; after munmap it unloads
+xyz_load hook=auto
+run_prog "mmap" ./xyz_mmap_unload_test
+check "mmap: nothing loaded after munmap and rmmod" test ! -d /sys/module/xyz
+[ -d /sys/module/xyz ] && xyz_unload
 
 # refusals: the load fails, with a reason in dmesg
 refuses() {
@@ -226,6 +237,31 @@ for mode in direct ftrace kprobe; do
 	check "hook=$mode: load/unload under load, every call right or ENOSYS" \
 		stress $mode
 done
+
+# the page's header read under its seqcount while the module is loaded and
+# unloaded in every mode: never torn, always what the module in effect says
+mmap_reader() {
+	./xyz_mmap_reader "$STRESS_SECONDS" >"$scratch/reader.out" 2>&1 &
+	pr=$!
+	loads=0
+	end=$(($(date +%s) + STRESS_SECONDS - 1))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		for mode in direct kprobe none ftrace; do
+			xyz_load hook=$mode || break 2
+			sleep 0.1
+			xyz_unload || break 2
+			loads=$((loads + 1))
+		done
+	done
+	wait $pr
+	rc=$?
+	sed 's/^/# /' "$scratch/reader.out"
+	echo "# $loads load/unload cycles"
+	[ -d /sys/module/xyz ] && xyz_unload
+	[ $rc = 0 ] && [ $loads -ge 3 ]
+}
+check "mmap: no torn header while every mode is loaded and unloaded" \
+	mmap_reader
 
 check "no BUG, WARNING or Oops in dmesg" \
 	sh -c '! dmesg | grep -E "BUG:|WARNING:|Oops|general protection|Call Trace"'

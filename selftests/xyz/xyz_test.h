@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -94,5 +95,67 @@ static inline long xyz_door_asm(long nr, int fd, void *args)
 	return ret;
 }
 #endif
+
+/*
+ * The shared page, read as the spec says: copy the header, retry while seq
+ * was odd or changed meanwhile. Returns the retries, or -1 after @max_tries.
+ */
+static inline long xyz_page_header(const volatile struct xyz_page *page,
+				   struct xyz_page *copy, long max_tries)
+{
+	long tries;
+
+	for (tries = 0; tries < max_tries; tries++) {
+		__u32 seq = page->seq;
+
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		copy->size = page->size;
+		copy->abi_version = page->abi_version;
+		copy->hook = page->hook;
+		copy->nr = page->nr;
+		copy->compat_nr = page->compat_nr;
+		copy->ncpus = page->ncpus;
+		copy->stride = page->stride;
+		copy->counters_offset = page->counters_offset;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (!(seq & 1) && page->seq == seq) {
+			copy->seq = seq;
+			return tries;
+		}
+	}
+	return -1;
+}
+
+/* CPU @cpu's counter: one load on x86-64, two that agree on i386. */
+static inline uint64_t xyz_page_counter(const volatile void *page,
+					const struct xyz_page *hdr,
+					unsigned int cpu)
+{
+	const volatile uint64_t *c = (const volatile uint64_t *)
+		((const volatile char *)page + hdr->counters_offset +
+		 (size_t)cpu * hdr->stride);
+#ifdef __x86_64__
+	return *c;
+#else
+	uint64_t a, b;
+
+	do {
+		a = *c;
+		b = *c;
+	} while (a != b);
+	return a;
+#endif
+}
+
+static inline uint64_t xyz_page_sum(const volatile void *page,
+				    const struct xyz_page *hdr)
+{
+	uint64_t sum = 0;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < hdr->ncpus; cpu++)
+		sum += xyz_page_counter(page, hdr, cpu);
+	return sum;
+}
 
 #endif /* XYZ_TEST_H */

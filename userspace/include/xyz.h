@@ -18,7 +18,7 @@ extern "C" {
 #endif
 
 #define LIBXYZ_VERSION_MAJOR	1
-#define LIBXYZ_VERSION_MINOR	0
+#define LIBXYZ_VERSION_MINOR	1
 
 /* The ways into the kernel; see libxyz(3) for what each is on i386. */
 enum xyz_via {
@@ -26,6 +26,7 @@ enum xyz_via {
 	XYZ_VIA_ASM	= 1,	/* inline syscall instruction, no libc */
 	XYZ_VIA_INT80	= 2,	/* int $0x80, the ia32 entry */
 	XYZ_VIA_IOCTL	= 3,	/* ioctl(XYZ_IOC_CALL) on /dev/xyz */
+	XYZ_VIA_MMAP	= 4,	/* the shared page: INFO only, no kernel entry */
 	XYZ_VIA_COUNT
 };
 
@@ -42,6 +43,7 @@ int xyz_syscall(struct xyz_args *args);
 int xyz_syscall_asm(struct xyz_args *args);
 int xyz_int80(struct xyz_args *args);
 int xyz_ioctl(struct xyz_args *args);
+int xyz_mmap(struct xyz_args *args);
 int xyz_call(enum xyz_via via, struct xyz_args *args);
 
 /* One wrapper per op. */

@@ -9,6 +9,7 @@ static const xyz_door_fn doors[XYZ_VIA_COUNT] = {
 	[XYZ_VIA_ASM]		= xyz_syscall_asm,
 	[XYZ_VIA_INT80]		= xyz_int80,
 	[XYZ_VIA_IOCTL]		= xyz_ioctl,
+	[XYZ_VIA_MMAP]		= xyz_mmap,
 };
 
 int xyz_call(enum xyz_via via, struct xyz_args *args)
@@ -43,6 +44,9 @@ int xyz_info(enum xyz_via via, struct xyz_info *info)
 {
 	struct xyz_args args;
 
+	/* The vDSO door's whole point is its cost: no args, no copies. */
+	if (via == XYZ_VIA_MMAP)
+		return xyz__page_info(info);
 	/* A kernel that knows a shorter struct leaves the tail zero. */
 	if (info)
 		memset(info, 0, sizeof(*info));
@@ -77,6 +81,8 @@ int xyz_door_available(enum xyz_via via)
 		break;
 	case XYZ_VIA_IOCTL:
 		return xyz__dev_fd() < 0 ? -1 : 0;
+	case XYZ_VIA_MMAP:
+		return xyz__page_available();
 	default:
 		return xyz__fail(EINVAL);
 	}

@@ -60,4 +60,5 @@ void xyz_close(void)
 
 	if (fd >= 0)
 		close(fd);
+	xyz__page_close();
 }

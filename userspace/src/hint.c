@@ -40,9 +40,16 @@ const char *xyz_hint(enum xyz_via via, int err)
 		return "module xyz is not loaded: run `sudo insmod xyz.ko` "
 		       "or `sudo modprobe xyz`";
 
+	if (via == XYZ_VIA_MMAP && err == EOPNOTSUPP)
+		return "the shared page answers INFO only: NOP, ECHO and RESET "
+		       "need a door into the kernel";
+	if (via == XYZ_VIA_MMAP && err == EACCES)
+		return "/dev/xyz is not readable for you: the module creates "
+		       "it with mode 0666, check udev rules";
+
 	switch (err) {
 	case ENOSYS:
-		if (via == XYZ_VIA_IOCTL)
+		if (via == XYZ_VIA_IOCTL || via == XYZ_VIA_MMAP)
 			return NULL;
 		return enosys(via, &mod);
 	case ENODEV:

@@ -31,6 +31,11 @@ int xyz__path(char *buf, size_t size, const char *rel);
 /* door_ioctl.c */
 int xyz__dev_fd(void);
 
+/* door_mmap.c: map the shared page (0, or -1 and errno), unmap it. */
+int xyz__page_available(void);
+int xyz__page_info(struct xyz_info *info);
+void xyz__page_close(void);
+
 #ifdef __x86_64__
 /* bounce.c: per-thread MAP_32BIT scratch of at least @len bytes. */
 void *xyz__bounce(size_t len);

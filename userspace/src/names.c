@@ -9,6 +9,7 @@ static const char *const via_names[] = {
 	[XYZ_VIA_ASM]		= "asm",
 	[XYZ_VIA_INT80]		= "int80",
 	[XYZ_VIA_IOCTL]		= "ioctl",
+	[XYZ_VIA_MMAP]		= "mmap",
 };
 
 static const char *const hook_names[] = {
@@ -24,6 +25,7 @@ static const char *const door_names[] = {
 	[XYZ_DOOR_COMPAT]	= "compat",
 	[XYZ_DOOR_IOCTL]	= "ioctl",
 	[XYZ_DOOR_URING]	= "uring",
+	[XYZ_DOOR_MMAP]		= "mmap",
 };
 
 static const char *const op_names[] = {

@@ -80,7 +80,8 @@ has "call --door ioctl, no module" err "No such device"
 check "bench, no module" 0 "$xyz" $bench
 has "bench, no module" out "^getppid (int80) "
 has "bench, no module" out "^clock_gettime (vdso) "
-count "bench, no module" out "unavailable: .*not loaded" 4
+# four doors, and the three INFO rows of the shared page
+count "bench, no module" out "unavailable: .*not loaded" 7
 check "bench --json, no module" 0 "$xyz" $bench --json
 has "bench --json, no module" out '^{"arch":.*"available":false'
 if command -v python3 >/dev/null; then
@@ -98,6 +99,7 @@ else
 	has "mock info" out "^hook  *ftrace"
 	has "mock info" out "^  int80  *ok (door=compat)"
 	has "mock info" out "^  ioctl  *ok (door=ioctl)"
+	has "mock info" out "^  mmap  *ok (door=mmap)"
 	check "mock echo" 0 "$mock" call echo "hello world"
 	has "mock echo" out "^hello world$"
 	check "mock echo of an option" 0 "$mock" call --door int80 echo -n
@@ -105,6 +107,15 @@ else
 	check "mock info via int80" 0 "$mock" call --door int80 info
 	has "mock info via int80" out "^door  *compat"
 	check "mock reset" 0 "$mock" call --door ioctl reset
+	check "mock info --door mmap" 0 "$mock" info --door mmap
+	has "mock info --door mmap" out "^door  *mmap"
+	has "mock info --door mmap" out "^pid  *4294967295"
+	check "mock info via mmap" 0 "$mock" call --door mmap info
+	has "mock info via mmap" out "^hook  *ftrace"
+	check "mock nop via mmap" 1 "$mock" call --door mmap nop
+	has "mock nop via mmap" err "Operation not supported"
+	has "mock nop via mmap" err "hint: the shared page answers INFO only"
+	check "info --door bogus" 2 "$mock" info --door bogus
 	check "mock bench two doors" 0 "$mock" $bench --door ioctl --door int80
 	count "mock bench two doors" out "unavailable" 0
 	has "mock bench two doors" out "^ioctl  "

@@ -73,7 +73,8 @@ int main(void)
 	hook = xyz_hook_name(c.mod.hook);
 
 	printf("TAP version 13\n");
-	printf("1..%u\n", 2 + XYZ_VIA_COUNT * n_door_cases);
+	printf("1..%u\n", 2 + (XYZ_VIA_COUNT - 1) * n_door_cases +
+	       n_mmap_cases);
 	printf("# libxyz_doors (%s): hook=%s nr=%d compat_nr=%d\n",
 	       sizeof(long) == 8 ? "64-bit" : "32-bit", hook ? hook : "?",
 	       c.mod.nr, c.mod.compat_nr);
@@ -85,16 +86,23 @@ int main(void)
 	       "sysfs hook reads a known mechanism");
 
 	for (via = 0; via < XYZ_VIA_COUNT; via++) {
+		const struct door_case *cases = door_cases;
+		unsigned int n = n_door_cases;
+
+		if (via == XYZ_VIA_MMAP) {
+			cases = mmap_cases;
+			n = n_mmap_cases;
+		}
 		c.via = via;
 		skip = door_skip(&c, skip_buf, sizeof(skip_buf));
-		for (i = 0; i < n_door_cases; i++) {
+		for (i = 0; i < n; i++) {
 			int res = SKIP;
 
 			c.why[0] = '\0';
 			if (!skip)
-				res = door_cases[i].run(&c);
+				res = cases[i].run(&c);
 			report(res, skip ? skip : c.why, "%s: %s",
-			       xyz_via_name(via), door_cases[i].desc);
+			       xyz_via_name(via), cases[i].desc);
 		}
 	}
 	printf("# %u tests, %u failed\n", n_test, n_fail);

@@ -21,6 +21,9 @@ struct door_case {
 
 extern const struct door_case door_cases[];
 extern const unsigned int n_door_cases;
+/* XYZ_VIA_MMAP answers INFO only: its own cases (doors_mmap.c). */
+extern const struct door_case mmap_cases[];
+extern const unsigned int n_mmap_cases;
 
 /* Set c->why and return @res. */
 int verdict(struct ctx *c, int res, const char *fmt, ...)

@@ -12,6 +12,8 @@
  * main() runs. Where it cannot, it prints a TAP skip-all line and exits 0.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/uio.h>
 #include <ucontext.h>
@@ -39,6 +42,46 @@
 
 static atomic_ullong calls;
 static struct fakesys root;
+static volatile uint64_t *page_calls;	/* CPU 0's counter in the fake page */
+
+/* The module keeps its counters in the shared page: so does the mock. */
+static void count(bool reset)
+{
+	if (reset)
+		calls = 0;
+	else
+		calls++;
+	__atomic_store_n(page_calls, (uint64_t)calls, __ATOMIC_RELAXED);
+}
+
+/* dev/xyz becomes a file holding a page as the module publishes it. */
+static int fake_page(void)
+{
+	struct xyz_page h = {
+		.seq = 2, .size = 2 * 64, .abi_version = XYZ_ABI_VERSION,
+		.hook = XYZ_HOOK_FTRACE, .nr = MOCK_NR,
+		.compat_nr = MOCK_COMPAT_NR, .ncpus = 1, .stride = 64,
+		.counters_offset = 64,
+	};
+	char path[PATH_MAX];
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/dev/xyz", root.root);
+	fd = open(path, O_RDWR | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, PAGE) || pwrite(fd, &h, sizeof(h), 0) != sizeof(h)) {
+		close(fd);
+		return -1;
+	}
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	page_calls = (volatile uint64_t *)((char *)p + h.counters_offset);
+	return 0;
+}
 
 static bool high(uint64_t p)
 {
@@ -112,7 +155,7 @@ static long serve(__u32 door, bool compat, uint64_t uargs)
 	if (a.flags || a.op > XYZ_OP_RESET)
 		return -EINVAL;
 
-	calls++;	/* as the module: valid calls, INFO sees itself */
+	count(false);	/* as the module: valid calls, INFO sees itself */
 	switch (a.op) {
 	case XYZ_OP_NOP:
 		return 0;
@@ -128,7 +171,7 @@ static long serve(__u32 door, bool compat, uint64_t uargs)
 	case XYZ_OP_RESET:
 		if (geteuid())
 			return -EPERM;
-		calls = 0;
+		count(true);
 		return 0;
 	}
 	return 0;
@@ -204,7 +247,7 @@ static void mock_init(void)
 	snprintf(nr, sizeof(nr), "%d\n", MOCK_NR);
 	snprintf(compat_nr, sizeof(compat_nr), "%d\n", MOCK_COMPAT_NR);
 	if (fake_init(&root) || fake_module(&root, nr, compat_nr, "ftrace\n") ||
-	    fake_dev(&root)) {
+	    fake_dev(&root) || fake_page()) {
 		printf("1..0 # SKIP cannot make a fake root: %s\n",
 		       strerror(errno));
 		exit(0);

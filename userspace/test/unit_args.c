@@ -15,7 +15,7 @@ _Static_assert(sizeof(struct xyz_info) == XYZ_INFO_SIZE_VER0,
 	       "struct xyz_info is 48 bytes in ABI 1");
 
 static int (*const door_fns[XYZ_VIA_COUNT])(struct xyz_args *) = {
-	xyz_syscall, xyz_syscall_asm, xyz_int80, xyz_ioctl,
+	xyz_syscall, xyz_syscall_asm, xyz_int80, xyz_ioctl, xyz_mmap,
 };
 
 static void null_args(void)

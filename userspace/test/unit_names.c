@@ -7,7 +7,7 @@
 static void via_names(void)
 {
 	static const char *const want[XYZ_VIA_COUNT] = {
-		"syscall", "asm", "int80", "ioctl",
+		"syscall", "asm", "int80", "ioctl", "mmap",
 	};
 	int via;
 
@@ -49,8 +49,9 @@ static void door_and_op_names(void)
 	CHECK_STR_HAS(xyz_door_name(XYZ_DOOR_COMPAT), "compat");
 	CHECK_STR_HAS(xyz_door_name(XYZ_DOOR_IOCTL), "ioctl");
 	CHECK_STR_HAS(xyz_door_name(XYZ_DOOR_URING), "uring");
+	CHECK_STR_HAS(xyz_door_name(XYZ_DOOR_MMAP), "mmap");
 	CHECK(!xyz_door_name(0));
-	CHECK(!xyz_door_name(XYZ_DOOR_URING + 1));
+	CHECK(!xyz_door_name(XYZ_DOOR_MMAP + 1));
 
 	CHECK_INT(xyz_op_from_name("nop"), XYZ_OP_NOP);
 	CHECK_INT(xyz_op_from_name("echo"), XYZ_OP_ECHO);

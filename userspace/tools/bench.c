@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -251,6 +252,96 @@ static int raw_ioctl(enum xyz_via via)
 	return raw_ret(ret);
 }
 
+/*
+ * The shared page read in place: the header under its seqcount and every
+ * counter, what the vDSO door is without libxyz's struct xyz_info around it
+ * (no getcpu, no calls).
+ */
+static const volatile struct xyz_page *raw_page;
+static size_t raw_page_len;
+static int raw_page_errno;
+static volatile uint64_t raw_sink;
+
+static uint64_t raw_counter(const volatile char *c)
+{
+	const volatile uint64_t *p = (const volatile uint64_t *)c;
+	uint64_t v = *p;
+
+#ifdef __i386__
+	/* two 32-bit loads: again until two reads agree */
+	uint64_t w;
+
+	while ((w = *p) != v)
+		v = w;
+#endif
+	return v;
+}
+
+static int raw_mmap(enum xyz_via via)
+{
+	const volatile struct xyz_page *p = raw_page;
+	__u32 seq, n, off, stride, i;
+	uint64_t sum = 0;
+
+	(void)via;
+	if (!p) {
+		errno = raw_page_errno;
+		return -1;
+	}
+	do {
+		seq = p->seq;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		sum = (uint64_t)p->hook + (__u32)p->nr + (__u32)p->compat_nr;
+		n = p->ncpus;
+		stride = p->stride;
+		off = p->counters_offset;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((seq & 1) || seq != p->seq);
+	for (i = 0; i < n && off + (size_t)(i + 1) * stride <= raw_page_len;
+	     i++)
+		sum += raw_counter((const volatile char *)p + off +
+				   (size_t)i * stride);
+	raw_sink = sum;
+	return 0;
+}
+
+static void raw_map(const char *path)
+{
+	long pagesz = sysconf(_SC_PAGESIZE);
+	const volatile struct xyz_page *p;
+	struct stat st;
+	size_t len;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) ||
+	    (S_ISREG(st.st_mode) && st.st_size < pagesz)) {
+		raw_page_errno = fd < 0 ? errno : ENODEV;
+		goto out;
+	}
+	p = mmap(NULL, pagesz, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		raw_page_errno = errno;
+		goto out;
+	}
+	len = ((size_t)p->size + pagesz - 1) / pagesz * pagesz;
+	if (len > (size_t)pagesz) {
+		munmap((void *)p, pagesz);
+		p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED) {
+			raw_page_errno = errno;
+			goto out;
+		}
+	} else {
+		len = pagesz;
+	}
+	raw_page = p;
+	raw_page_len = len;
+out:
+	if (fd >= 0)
+		close(fd);
+}
+
 static void raw_open(const struct xyz_module *mod)
 {
 	const char *root = getenv("XYZ_ROOT");
@@ -261,6 +352,7 @@ static void raw_open(const struct xyz_module *mod)
 	snprintf(path, sizeof(path), "%s/dev/xyz", root ? root : "");
 	raw_fd = open(path, O_RDWR | O_CLOEXEC);
 	raw_fd_errno = errno;
+	raw_map(path);
 }
 
 #ifdef __x86_64__
@@ -324,6 +416,35 @@ static void add_door(struct bench *b, enum xyz_via via)
 	r->door = true;
 }
 
+static int info_call(enum xyz_via via)
+{
+	struct xyz_info info;
+
+	return xyz_info(via, &info);
+}
+
+/*
+ * The shared page answers INFO only: time it against INFO through the
+ * kernel (the syscall door, or int $0x80 on i386, and ioctl), and next to
+ * the vDSO's clock_gettime, its model.
+ */
+static void add_info_rows(struct bench *b)
+{
+	static const struct { const char *name; enum xyz_via via; } rows[] = {
+		{ "mmap (INFO)", XYZ_VIA_MMAP },
+		{ "INFO via syscall", XYZ_VIA_SYSCALL },
+		{ "INFO via ioctl", XYZ_VIA_IOCTL },
+	};
+	struct bench_row *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		r = add_row(b, rows[i].name, info_call);
+		r->via = rows[i].via;
+		r->door = true;
+	}
+}
+
 /* After the doors: the bare instruction of each door asked for. */
 static void add_raw(struct bench *b, const bool *want)
 {
@@ -344,6 +465,11 @@ static void add_raw(struct bench *b, const bool *want)
 	if (want[XYZ_VIA_IOCTL]) {
 		r = add_row(b, "raw ioctl", raw_ioctl);
 		r->via = XYZ_VIA_IOCTL;
+		r->door = true;
+	}
+	if (want[XYZ_VIA_MMAP]) {
+		r = add_row(b, "raw mmap (INFO)", raw_mmap);
+		r->via = XYZ_VIA_MMAP;
 		r->door = true;
 	}
 }
@@ -842,8 +968,11 @@ int cmd_bench(int argc, char **argv)
 	for (via = 0; via < XYZ_VIA_COUNT && !no_doors; via++) {
 		if (any_door && !want[via])
 			continue;
-		add_door(&b, via);
 		want[via] = true;
+		if (via == XYZ_VIA_MMAP)
+			add_info_rows(&b);	/* INFO is all it answers */
+		else
+			add_door(&b, via);
 	}
 	if (raw && !no_doors) {
 		raw_open(&mod);
@@ -882,6 +1011,8 @@ int cmd_bench(int argc, char **argv)
 		close(zero_fd);
 	if (raw_fd >= 0)
 		close(raw_fd);
+	if (raw_page)
+		munmap((void *)raw_page, raw_page_len);
 	door_args_free();
 	return ret;
 }

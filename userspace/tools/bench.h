@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <xyz.h>
 
-#define BENCH_MAX_ROWS	(6 + 2 * XYZ_VIA_COUNT)
+#define BENCH_MAX_ROWS	(10 + 2 * XYZ_VIA_COUNT)
 #define BENCH_MAX_CPUS	64
 
 struct bench_row {

@@ -10,7 +10,7 @@
 /* Without --door: the cheapest door first, the bouncing int80 late. */
 static const enum xyz_via auto_order[] = {
 	XYZ_VIA_SYSCALL, XYZ_VIA_IOCTL, XYZ_VIA_INT80, XYZ_VIA_ASM,
-};
+};	/* never mmap: it answers INFO only */
 
 static int pick_door(enum xyz_via *via)
 {

@@ -49,25 +49,51 @@ static void print_door(enum xyz_via via, const struct door_result *r)
 	printf(")\n");
 }
 
+/* --door: INFO through that door only, every member. */
+static int info_one(enum xyz_via via)
+{
+	struct xyz_info info;
+
+	if (xyz_info(via, &info) < 0) {
+		cli_fail(via, errno, "info via %s", xyz_via_name(via));
+		return EXIT_RUNTIME;
+	}
+	cli_print_info(&info);
+	return 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "door", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct door_result res[XYZ_VIA_COUNT];
 	const struct xyz_info *last = NULL;
 	struct xyz_module mod;
+	enum xyz_via one;
+	bool door_set = false;
 	int c, via;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c != 'h')
+	while ((c = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (cli_parse_door(optarg, &one))
+				return EXIT_USAGE;
+			door_set = true;
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return 0;
+		default:
 			return cli_usage_error("bad option for info");
-		cli_usage(stdout);
-		return 0;
+		}
 	}
 	if (optind != argc)
 		return cli_usage_error("info takes no arguments");
+	if (door_set)
+		return info_one(one);
 
 	xyz_module_state(&mod);
 	if (!mod.loaded) {

@@ -9,15 +9,16 @@
 
 void cli_usage(FILE *f)
 {
-	fputs("usage: xyz info\n"
+	fputs("usage: xyz info [--door DOOR]\n"
 	      "       xyz call [--door DOOR] nop|echo TEXT|info|reset\n"
 	      "       xyz bench [--door DOOR|none]... [--op nop|echo] [--size N]\n"
 	      "                 [--iterations N | --batch-us N] [--rounds N]\n"
 	      "                 [--batches N] [--threads N] [--raw] [--cpu N] [--json]\n"
 	      "       xyz --help | --version\n"
 	      "\n"
-	      "DOOR is syscall, asm, int80 or ioctl. Without --door, call uses\n"
-	      "the first door that is hooked and bench times all four\n"
+	      "DOOR is syscall, asm, int80, ioctl or mmap (the shared page: INFO\n"
+	      "only, no kernel entry). Without --door, info asks every door,\n"
+	      "call uses the first door that is hooked and bench times them all\n"
 	      "(--door none: the native baselines only).\n"
 	      "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n", f);
 }
@@ -40,7 +41,7 @@ int cli_parse_door(const char *name, enum xyz_via *via)
 
 	if (v < 0)
 		return cli_usage_error("unknown door '%s' "
-				       "(syscall, asm, int80, ioctl)", name);
+				       "(syscall, asm, int80, ioctl, mmap)", name);
 	*via = (enum xyz_via)v;
 	return 0;
 }
@@ -78,6 +79,8 @@ __u32 cli_expected_door(enum xyz_via via)
 {
 	if (via == XYZ_VIA_IOCTL)
 		return XYZ_DOOR_IOCTL;
+	if (via == XYZ_VIA_MMAP)
+		return XYZ_DOOR_MMAP;
 #ifdef __x86_64__
 	if (via != XYZ_VIA_INT80)
 		return XYZ_DOOR_SYSCALL;
