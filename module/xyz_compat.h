@@ -25,6 +25,13 @@
 #include <linux/ftrace.h>
 #include <linux/version.h>
 
+/* 6.7 moved struct io_uring_cmd to its own header. */
+#if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
+#include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
+
 /*
  * 6.5 renamed register_ftrace_direct_multi(ops, addr) to
  * register_ftrace_direct() and taught its unregister to free the filter.
@@ -51,6 +58,36 @@ static inline void xyz_unregister_ftrace_direct(struct ftrace_ops *ops,
 #else
 	unregister_ftrace_direct(ops, addr, true);
 #endif
+}
+
+/*
+ * The command area of a uring_cmd's SQE (sqe->cmd): 6.6 handed drivers the
+ * whole SQE instead of a pointer to that area. Either may point into the
+ * ring that user space can write: copy it once before checking it.
+ */
+static inline const void *xyz_uring_cmd_area(const struct io_uring_cmd *ioucmd)
+{
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+	return io_uring_sqe_cmd(ioucmd->sqe);
+#else
+	return ioucmd->cmd;
+#endif
+}
+
+/*
+ * Complete a uring_cmd from its ->uring_cmd() handler. Returning the result
+ * works on 6.12, but 6.1's io_uring_cmd() passes a positive result on as an
+ * error: io_uring then fails the request inline (breaking IOSQE_IO_LINK
+ * chains) and never posts the CQE from an io-wq worker. Posting it with
+ * io_uring_cmd_done() and returning -EIOCBQUEUED is right on both.
+ * io_uring_cmd_done() takes issue_flags since 6.3; Debian's 6.1 has that
+ * backported.
+ */
+static inline int xyz_uring_cmd_complete(struct io_uring_cmd *ioucmd,
+					 long ret, unsigned int issue_flags)
+{
+	io_uring_cmd_done(ioucmd, ret, 0, issue_flags);
+	return -EIOCBQUEUED;
 }
 
 #endif /* __ASSEMBLY__ */

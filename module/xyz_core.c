@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sys_xyz: the service routine. Every door (syscall, int $0x80, ioctl) ends
- * here with a user pointer to struct xyz_args and the door it came through.
+ * sys_xyz: the service routine. Every door (syscall, int $0x80, ioctl,
+ * io_uring) ends here with a user pointer to struct xyz_args and the door it
+ * came through.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -23,7 +24,17 @@ static DEFINE_PER_CPU(u64, xyz_calls);
 /* ECHO bounces through the stack for small copies, a page for large ones. */
 #define XYZ_ECHO_STACK_BUF	256
 
-static long xyz_echo(const struct xyz_args *args)
+/*
+ * With @nowait (page faults disabled, see sys_xyz_nowait()), a copy that
+ * faults is -EAGAIN: the caller retries where it may sleep and learns then
+ * whether the fault was a missing page or a bad pointer.
+ */
+static long xyz_fault(bool nowait)
+{
+	return nowait ? -EAGAIN : -EFAULT;
+}
+
+static long xyz_echo(const struct xyz_args *args, bool nowait)
 {
 	void __user *in = u64_to_user_ptr(args->in);
 	void __user *out = u64_to_user_ptr(args->out);
@@ -36,6 +47,8 @@ static long xyz_echo(const struct xyz_args *args)
 		return -E2BIG;
 	len = min(args->in_len, args->out_len);
 	buf_size = sizeof(stack_buf);
+	if (len > buf_size && nowait)
+		return -EAGAIN;		/* kmalloc and long copies may sleep */
 	if (len > buf_size) {
 		buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 		if (!buf)
@@ -48,7 +61,7 @@ static long xyz_echo(const struct xyz_args *args)
 		chunk = min(len - done, buf_size);
 		if (copy_from_user(buf, in + done, chunk) ||
 		    copy_to_user(out + done, buf, chunk)) {
-			ret = -EFAULT;
+			ret = xyz_fault(nowait);
 			break;
 		}
 	}
@@ -68,7 +81,9 @@ static u64 xyz_calls_sum(void)
 	return sum;
 }
 
-static long xyz_info(const struct xyz_args *args, enum xyz_door door)
+/* Counts itself: called before this call is counted. */
+static long xyz_info(const struct xyz_args *args, enum xyz_door door,
+		     bool nowait)
 {
 	struct xyz_info info = {
 		.size		= sizeof(info),
@@ -81,12 +96,12 @@ static long xyz_info(const struct xyz_args *args, enum xyz_door door)
 		.uid		= from_kuid_munged(current_user_ns(), current_uid()),
 		.pid		= task_pid_vnr(current),
 		.tgid		= task_tgid_vnr(current),
-		.calls		= xyz_calls_sum(),
+		.calls		= xyz_calls_sum() + 1,
 	};
 	size_t len = min_t(u64, args->out_len, sizeof(info));
 
 	if (copy_to_user(u64_to_user_ptr(args->out), &info, len))
-		return -EFAULT;
+		return xyz_fault(nowait);
 	return len;
 }
 
@@ -102,35 +117,68 @@ static long xyz_reset(void)
 	return 0;
 }
 
-long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
+static long xyz_call(struct xyz_args __user *uargs, enum xyz_door door,
+		     bool nowait)
 {
 	struct xyz_args args;
 	u32 usize;
+	long ret;
 	int err;
 
 	if (get_user(usize, &uargs->size))
-		return -EFAULT;
+		return xyz_fault(nowait);
 	if (usize < XYZ_ARGS_SIZE_VER0)
 		return -EINVAL;
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
 	err = copy_struct_from_user(&args, sizeof(args), uargs, usize);
+	if (err == -EFAULT)
+		return xyz_fault(nowait);
 	if (err)
 		return err;
 	if (args.flags || args.op > XYZ_OP_RESET)
 		return -EINVAL;
 
-	/* Counted once the call is valid, before the op: INFO sees itself. */
-	this_cpu_inc(xyz_calls);
-
+	/*
+	 * Served calls are counted; INFO counts itself. ECHO and INFO are
+	 * counted once they ran, so that an -EAGAIN retry counts once.
+	 */
 	switch (args.op) {
 	case XYZ_OP_ECHO:
-		return xyz_echo(&args);
+		ret = xyz_echo(&args, nowait);
+		break;
 	case XYZ_OP_INFO:
-		return xyz_info(&args, door);
+		ret = xyz_info(&args, door, nowait);
+		break;
 	case XYZ_OP_RESET:
+		this_cpu_inc(xyz_calls);
 		return xyz_reset();
 	default:
-		return 0;	/* XYZ_OP_NOP */
+		ret = 0;	/* XYZ_OP_NOP */
+		break;
 	}
+	if (ret != -EAGAIN)
+		this_cpu_inc(xyz_calls);
+	return ret;
+}
+
+long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
+{
+	return xyz_call(uargs, door, false);
+}
+
+/*
+ * sys_xyz() for a caller that must not sleep (io_uring's IO_URING_F_NONBLOCK
+ * issue): user memory is read and written with page faults disabled, and
+ * anything that would fault or allocate is -EAGAIN, nothing counted, for
+ * the caller to retry with sys_xyz() where sleeping is allowed.
+ */
+long sys_xyz_nowait(struct xyz_args __user *uargs, enum xyz_door door)
+{
+	long ret;
+
+	pagefault_disable();
+	ret = xyz_call(uargs, door, true);
+	pagefault_enable();
+	return ret;
 }
