@@ -40,6 +40,8 @@ for mode in direct ftrace kprobe; do
 	run_prog "hook=$mode 64-bit" ./xyz_doors_test
 	run_prog "hook=$mode 32-bit" ./xyz_doors_test_32
 	run_prog "hook=$mode" ./xyz_counters_test
+	run_prog "hook=$mode uring 64-bit" ./xyz_uring_test
+	run_prog "hook=$mode uring 32-bit" ./xyz_uring_test_32
 	if [ -n "${XYZ_LIBXYZ_TESTS:-}" ]; then
 		run_prog "hook=$mode libxyz 64-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors"
 		run_prog "hook=$mode libxyz 32-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors_32"
@@ -61,10 +63,16 @@ check "hook=auto: unload" xyz_unload
 xyz_load hook=none
 check "hook=none: sysfs reads hook=none nr=-1 compat_nr=-1" \
 	params_are none -1 -1
-run_prog "hook=none 64-bit" ./xyz_doors_test -v ioctl
-run_prog "hook=none 32-bit" ./xyz_doors_test_32 -v ioctl
+run_prog "hook=none 64-bit" ./xyz_doors_test -v ioctl -v uring
+run_prog "hook=none 32-bit" ./xyz_doors_test_32 -v ioctl -v uring
 run_prog "hook=none" ./xyz_unhooked_test
 check "hook=none: unload" xyz_unload
+
+# a ring holding /dev/xyz keeps the module; closed with calls in flight, not
+xyz_load hook=none
+run_prog "hook=none uring" ./xyz_uring_unload
+check "nothing loaded after the ring was closed" test ! -d /sys/module/xyz
+[ -d /sys/module/xyz ] && xyz_unload
 
 # one ABI only
 xyz_load hook=kprobe nr=-1
