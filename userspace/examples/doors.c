@@ -10,9 +10,14 @@ int main(void)
 	int via, ok = 0;
 
 	for (via = 0; via < XYZ_VIA_COUNT; via++) {
-		int ret = xyz_nop(via), err = errno;
-		const char *hint = ret ? xyz_hint(via, err) : NULL;
+		int ret, err;
+		const char *hint;
 
+		if (!xyz_via_name(via))
+			continue;	/* unknown to this libxyz */
+		ret = xyz_nop(via);
+		err = errno;
+		hint = ret ? xyz_hint(via, err) : NULL;
 		printf("%-8s %s%s%s\n", xyz_via_name(via),
 		       ret ? strerror(err) : "ok", hint ? ": " : "",
 		       hint ? hint : "");

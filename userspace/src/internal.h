@@ -31,6 +31,9 @@ int xyz__path(char *buf, size_t size, const char *rel);
 /* door_ioctl.c */
 int xyz__dev_fd(void);
 
+/* door_uring.c: 0 when a NOP goes through the door, else -1 and errno. */
+int xyz__uring_available(void);
+
 #ifdef __x86_64__
 /* bounce.c: per-thread MAP_32BIT scratch of at least @len bytes. */
 void *xyz__bounce(size_t len);

@@ -50,8 +50,18 @@ static const char *door_skip(const struct ctx *c, char *buf, size_t size)
 {
 	const char *hint;
 
+	if (!xyz_via_name(c->via))
+		return "a door this libxyz does not know";
 	if (!c->mod.loaded)
 		return "module xyz is not loaded";
+	if (c->via == XYZ_VIA_URING) {
+		if (!xyz_door_available(c->via))
+			return NULL;
+		hint = xyz_hint(c->via, errno);
+		snprintf(buf, size, "door not available (%s)%s%s",
+			 strerror(errno), hint ? ": " : "", hint ? hint : "");
+		return buf;
+	}
 	if (c->via == XYZ_VIA_IOCTL || !xyz_door_available(c->via) ||
 	    errno != ENOSYS)
 		return NULL;
@@ -94,7 +104,7 @@ int main(void)
 			if (!skip)
 				res = door_cases[i].run(&c);
 			report(res, skip ? skip : c.why, "%s: %s",
-			       xyz_via_name(via), door_cases[i].desc);
+			       xyz_via_name(via) ?: "?", door_cases[i].desc);
 		}
 	}
 	printf("# %u tests, %u failed\n", n_test, n_fail);
