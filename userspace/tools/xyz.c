@@ -78,6 +78,8 @@ __u32 cli_expected_door(enum xyz_via via)
 {
 	if (via == XYZ_VIA_IOCTL)
 		return XYZ_DOOR_IOCTL;
+	if (via == XYZ_VIA_URING)
+		return XYZ_DOOR_URING;
 #ifdef __x86_64__
 	if (via != XYZ_VIA_INT80)
 		return XYZ_DOOR_SYSCALL;
