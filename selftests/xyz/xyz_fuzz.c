@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A seeded, time-bounded fuzzer with an oracle: random op, flags, size,
- * pointers and lengths through every door from several threads, half of
- * them unprivileged. For every call it computes what the ABI says must come
+ * pointers and lengths through every door (io_uring: one ring per thread)
+ * from several threads, half of them unprivileged. For every call it computes what the ABI says must come
  * back and fails on any other result. The kernel log is checked by the
  * caller (xyz_modes.sh and the VM runner fail on any oops or WARN).
  *
@@ -44,6 +44,7 @@ static struct door doors[] = {
 	{ "glibc", xyz_door_glibc, 1 },
 #endif
 	{ "int80", xyz_door_int80, 1 },
+	{ "uring", xyz_door_uring, 0 },
 };
 #define NDOORS	(sizeof(doors) / sizeof(doors[0]))
 

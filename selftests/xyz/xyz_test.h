@@ -84,20 +84,21 @@ static inline long xyz_door_int80(long nr, int fd, void *args)
 }
 
 /*
- * One call through the io_uring door: one SQE on a ring of this process
- * (made on first use; a forked child makes its own), one io_uring_enter(),
- * the CQE's res. -ENOSYS plus a message when io_uring itself fails.
+ * One call through the io_uring door: one SQE on a ring of this thread
+ * (made on first use, never freed; a forked child makes its own), one
+ * io_uring_enter(), the CQE's res. -ENOSYS and a message when io_uring
+ * itself fails.
  */
 static inline long xyz_door_uring(long nr, int fd, void *args)
 {
-	static struct xyz_ring ring = { .fd = -1 };
-	static pid_t owner;
+	static __thread struct xyz_ring ring = { .fd = -1 };
+	static __thread pid_t owner;
 	struct io_uring_cqe cqe = { 0 };
-	static uint64_t seq;
+	static __thread uint64_t seq;
 	int ret;
 
 	(void)nr;
-	if (owner != getpid()) {
+	if (owner != (pid_t)syscall(SYS_gettid)) {
 		if (ring.fd >= 0)
 			xyz_ring_exit(&ring);	/* the parent's, not ours */
 		ret = xyz_ring_init(&ring, 8, 0);
@@ -105,7 +106,7 @@ static inline long xyz_door_uring(long nr, int fd, void *args)
 			fprintf(stderr, "io_uring_setup: %s\n", strerror(-ret));
 			return -ENOSYS;
 		}
-		owner = getpid();
+		owner = (pid_t)syscall(SYS_gettid);
 	}
 	xyz_prep_call(xyz_ring_get_sqe(&ring), fd, args, ++seq);
 	ret = xyz_ring_submit(&ring, 1);

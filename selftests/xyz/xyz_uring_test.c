@@ -242,6 +242,34 @@ TEST_F(ring, mixed_batch)
 		EXPECT_EQ(0, memcmp(in + i, out + i * 7, 7)) TH_LOG("ECHO %u", i);
 }
 
+/*
+ * Resident memory: every call of a batch is served inline, in the
+ * submitting thread (no io-wq round trip), which is what makes batches
+ * cheap. INFO's pid tells.
+ */
+TEST_F(ring, batch_served_inline)
+{
+	struct xyz_info *inf = (struct xyz_info *)(self->mem + self->page);
+	struct xyz_args a[32];
+	struct io_uring_cqe cqes[32];
+	unsigned int i;
+
+	for (i = 0; i < 32; i++) {
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].size = sizeof(a[i]);
+		a[i].op = XYZ_OP_INFO;
+		a[i].out = (uintptr_t)&inf[i];
+		a[i].out_len = sizeof(inf[i]);
+		inf[i].pid = 0;
+		call_sqe(self, variant, &a[i], i);
+	}
+	ASSERT_EQ(32, submit_all(self, cqes));
+	for (i = 0; i < 32; i++) {
+		EXPECT_EQ(sizeof(*inf), cqes[i].res);
+		EXPECT_EQ(gettid(), inf[i].pid) TH_LOG("call %u", i);
+	}
+}
+
 TEST_F(ring, user_data_extremes)
 {
 	static const uint64_t uds[] = { 0, 1, 1ULL << 63, UINT64_MAX };
