@@ -20,6 +20,12 @@ mutants=(
 "RESET without CAP_SYS_ADMIN~xyz_core.c~s/if (!capable(CAP_SYS_ADMIN))/if (!capable(CAP_SYS_ADMIN) \&\& 0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
 "the compat door reports the wrong door~xyz_syscall.c~s/XYZ_DOOR_COMPAT)/XYZ_DOOR_SYSCALL)/~insmod /lib/modules/xyz.ko hook=ftrace && ./xyz_doors_test_32 -v int80"
 "a kprobe without post-handler gets optimized~xyz_hook_kprobe.c~s/.post_handler\t= xyz_kprobe_post,/.post_handler\t= NULL,/~insmod /lib/modules/xyz.ko hook=kprobe && sleep 2 && ./xyz_doors_test -v glibc_syscall"
+"the uring door serves unknown cmd_ops~xyz_uring.c~s/if (ioucmd->cmd_op != XYZ_URING_CMD_CALL)/if (0 \&\& ioucmd->cmd_op != XYZ_URING_CMD_CALL)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
+"the uring door ignores the reserved bytes~xyz_uring.c~s/if (memchr_inv(/if (0 \&\& memchr_inv(/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
+"the uring door ignores an SQE128's further 64 bytes~xyz_uring.c~s/? XYZ_URING_AREA_SQE128 :/? XYZ_URING_AREA :/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test -v sqe128"
+"the uring door reports the ioctl door~xyz_uring.c~s/XYZ_DOOR_URING)/XYZ_DOOR_IOCTL)/g~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v uring"
+"the uring door faults and sleeps under IO_URING_F_NONBLOCK~xyz_uring.c~s/if (issue_flags \& IO_URING_F_NONBLOCK) {/if (0) {/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
+"a call retried from io-wq is counted twice~xyz_core.c~s/if (ret != -EAGAIN)/if (1)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 )
 
 n=0 failed=0
