@@ -16,8 +16,9 @@ void cli_usage(FILE *f)
 	      "                 [--batches N] [--threads N] [--raw] [--cpu N] [--json]\n"
 	      "       xyz --help | --version\n"
 	      "\n"
-	      "DOOR is syscall, asm, int80 or ioctl. Without --door, call uses\n"
-	      "the first door that is hooked and bench times all four\n"
+	      "DOOR is syscall, asm, int80, ioctl or uring. Without --door, call\n"
+	      "uses the first door that is hooked and bench times all of them,\n"
+	      "uring in batches of 1, 8, 32 and 128 next to io_uring's OP_NOP\n"
 	      "(--door none: the native baselines only).\n"
 	      "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n", f);
 }
@@ -40,7 +41,7 @@ int cli_parse_door(const char *name, enum xyz_via *via)
 
 	if (v < 0)
 		return cli_usage_error("unknown door '%s' "
-				       "(syscall, asm, int80, ioctl)", name);
+				       "(syscall, asm, int80, ioctl, uring)", name);
 	*via = (enum xyz_via)v;
 	return 0;
 }
