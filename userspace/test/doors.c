@@ -50,8 +50,6 @@ static const char *door_skip(const struct ctx *c, char *buf, size_t size)
 {
 	const char *hint;
 
-	if (!xyz_via_name(c->via))
-		return "a door this libxyz does not know";
 	if (!c->mod.loaded)
 		return "module xyz is not loaded";
 	if (c->via == XYZ_VIA_URING) {
@@ -76,14 +74,17 @@ int main(void)
 	struct ctx c = { .via = XYZ_VIA_SYSCALL };
 	const char *skip, *hook;
 	char skip_buf[256];
-	unsigned int i;
+	unsigned int i, n_vias = 0;
 	int via;
 
 	xyz_module_state(&c.mod);
 	hook = xyz_hook_name(c.mod.hook);
 
 	printf("TAP version 13\n");
-	printf("1..%u\n", 2 + XYZ_VIA_COUNT * n_door_cases);
+	/* values of enum xyz_via without a name are not doors of this build */
+	for (via = 0; via < XYZ_VIA_COUNT; via++)
+		n_vias += xyz_via_name(via) != NULL;
+	printf("1..%u\n", 2 + n_vias * n_door_cases);
 	printf("# libxyz_doors (%s): hook=%s nr=%d compat_nr=%d\n",
 	       sizeof(long) == 8 ? "64-bit" : "32-bit", hook ? hook : "?",
 	       c.mod.nr, c.mod.compat_nr);
@@ -95,6 +96,8 @@ int main(void)
 	       "sysfs hook reads a known mechanism");
 
 	for (via = 0; via < XYZ_VIA_COUNT; via++) {
+		if (!xyz_via_name(via))
+			continue;
 		c.via = via;
 		skip = door_skip(&c, skip_buf, sizeof(skip_buf));
 		for (i = 0; i < n_door_cases; i++) {
@@ -104,7 +107,7 @@ int main(void)
 			if (!skip)
 				res = door_cases[i].run(&c);
 			report(res, skip ? skip : c.why, "%s: %s",
-			       xyz_via_name(via) ?: "?", door_cases[i].desc);
+			       xyz_via_name(via), door_cases[i].desc);
 		}
 	}
 	printf("# %u tests, %u failed\n", n_test, n_fail);
