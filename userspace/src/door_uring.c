@@ -74,7 +74,15 @@ int xyz_batch_add(struct xyz_batch *b, struct xyz_args *args,
 
 	if (!b)
 		return xyz__fail(EINVAL);
-	if (b->queued + b->inflight >= b->entries)
+	/*
+	 * Not while calls are in flight: their SQ slots would be reused, and
+	 * 6.12 reads a call's command area from its slot again when io-wq
+	 * retries it (its io_uring_cmd() copies the SQE but keeps pointing at
+	 * the slot; 6.1 copies and switches).
+	 */
+	if (b->inflight)
+		return xyz__fail(EBUSY);
+	if (b->queued >= b->entries)
 		return xyz__fail(ENOSPC);	/* a CQE for each, always */
 	fd = xyz__dev_fd();
 	if (fd < 0)
