@@ -2,7 +2,10 @@
 /* What a user can do about a failed call: the module's state explains it. */
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/io_uring.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -51,8 +54,26 @@ static int io_uring_disabled(void)
 	return n > 0 ? atoi(buf) : -1;
 }
 
+/* Does io_uring_setup() refuse this process (seccomp, an LSM, the sysctl)? */
+static bool io_uring_setup_refused(void)
+{
+	struct io_uring_params p;
+	int fd;
+
+	memset(&p, 0, sizeof(p));
+	fd = (int)syscall(__NR_io_uring_setup, 1, &p);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EPERM || errno == EACCES;
+}
+
 static const char *uring_hint(int err)
 {
+	int saved = errno;
+	bool refused;
+
 	switch (err) {
 	case EPERM:
 		switch (io_uring_disabled()) {
@@ -66,6 +87,12 @@ static const char *uring_hint(int err)
 			       "kernel.io_uring_disabled=1): join that group, "
 			       "or use another door";
 		}
+		refused = io_uring_setup_refused();
+		errno = saved;
+		if (refused)
+			return "io_uring_setup() is refused: a seccomp filter "
+			       "(containers) or an LSM blocks io_uring; use "
+			       "another door";
 		return "RESET needs CAP_SYS_ADMIN: run it as root";
 	case ENOSYS:
 		return "io_uring_setup() is not there: a kernel without "
