@@ -84,7 +84,7 @@ int main(void)
 	/* values of enum xyz_via without a name are not doors of this build */
 	for (via = 0; via < XYZ_VIA_COUNT; via++)
 		n_vias += xyz_via_name(via) != NULL;
-	printf("1..%u\n", 2 + n_vias * n_door_cases);
+	printf("1..%u\n", 3 + n_vias * n_door_cases);
 	printf("# libxyz_doors (%s): hook=%s nr=%d compat_nr=%d\n",
 	       sizeof(long) == 8 ? "64-bit" : "32-bit", hook ? hook : "?",
 	       c.mod.nr, c.mod.compat_nr);
@@ -110,6 +110,11 @@ int main(void)
 			       xyz_via_name(via), door_cases[i].desc);
 		}
 	}
+	c.via = XYZ_VIA_URING;
+	c.why[0] = '\0';
+	skip = door_skip(&c, skip_buf, sizeof(skip_buf));
+	report(skip ? SKIP : door_batch_case(&c), skip ? skip : c.why,
+	       "uring: a batch of 64 good and bad calls, one result each");
 	printf("# %u tests, %u failed\n", n_test, n_fail);
 	return n_fail ? 1 : 0;
 }

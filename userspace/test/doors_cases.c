@@ -392,7 +392,7 @@ static void *work(void *arg)
  */
 #define N_BATCH	64
 
-static int t_batch(struct ctx *c)
+int door_batch_case(struct ctx *c)
 {
 	static struct xyz_args a[N_BATCH];
 	struct xyz_result res[N_BATCH];
@@ -401,8 +401,6 @@ static int t_batch(struct ctx *c)
 	struct xyz_batch *b;
 	int ret;
 
-	if (c->via != XYZ_VIA_URING)
-		return verdict(c, SKIP, "batches are the uring door's");
 	b = xyz_batch_open(N_BATCH, 0);
 	if (!b)
 		return verdict(c, FAIL, "xyz_batch_open: %s", strerror(errno));
@@ -488,7 +486,6 @@ const struct door_case door_cases[] = {
 	{ "reset as root zeroes calls", t_reset },
 	{ "EPERM for reset without CAP_SYS_ADMIN", t_eperm },
 	{ "4 threads echo at once", t_threads },
-	{ "a batch of 64 good and bad calls, one result each", t_batch },
 };
 
 const unsigned int n_door_cases = ARRAY_SIZE(door_cases);
