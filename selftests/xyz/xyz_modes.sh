@@ -68,6 +68,27 @@ run_prog "hook=none 32-bit" ./xyz_doors_test_32 -v ioctl -v uring
 run_prog "hook=none" ./xyz_unhooked_test
 check "hook=none: unload" xyz_unload
 
+# libxyz and the xyz command say why when io_uring is disabled by sysctl
+uring_disabled_hint() {
+	old=$(cat /proc/sys/kernel/io_uring_disabled)
+	echo 2 >/proc/sys/kernel/io_uring_disabled
+	out=$(xyz call --door uring nop 2>&1)
+	rc=$?
+	echo "$old" >/proc/sys/kernel/io_uring_disabled
+	echo "$out" | sed 's/^/# /'
+	[ $rc = 1 ] && echo "$out" | grep -q "hint: io_uring is disabled (sysctl kernel.io_uring_disabled=2)"
+}
+if [ -n "${XYZ_LIBXYZ_TESTS:-}" ] && command -v xyz >/dev/null; then
+	xyz_load hook=none
+	if [ -e /proc/sys/kernel/io_uring_disabled ]; then
+		check "io_uring disabled: xyz call --door uring fails with the sysctl in its hint" \
+			uring_disabled_hint
+	else
+		tap_result ok "io_uring disabled: # SKIP no kernel.io_uring_disabled before 6.6"
+	fi
+	xyz_unload
+fi
+
 # a ring holding /dev/xyz keeps the module; closed with calls in flight, not
 xyz_load hook=none
 run_prog "hook=none uring" ./xyz_uring_unload
