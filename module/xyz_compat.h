@@ -75,19 +75,26 @@ static inline const void *xyz_uring_cmd_area(const struct io_uring_cmd *ioucmd)
 }
 
 /*
- * Complete a uring_cmd from its ->uring_cmd() handler. Returning the result
- * works on 6.12, but 6.1's io_uring_cmd() passes a positive result on as an
- * error: io_uring then fails the request inline (breaking IOSQE_IO_LINK
- * chains) and never posts the CQE from an io-wq worker. Posting it with
- * io_uring_cmd_done() and returning -EIOCBQUEUED is right on both.
- * io_uring_cmd_done() takes issue_flags since 6.3; Debian's 6.1 has that
- * backported.
+ * Complete a uring_cmd from its ->uring_cmd() handler with @ret. 6.12's
+ * io_uring_cmd() posts whatever the handler returns, inline through the
+ * batched (deferred) completion path. 6.1's passes a non-zero return on as
+ * the issue's status: 0 and errors are posted right (0 batched), but a
+ * positive result would fail the request inline (breaking IOSQE_IO_LINK
+ * chains) and never be posted from an io-wq worker (measured: such calls
+ * hung). Those go through io_uring_cmd_done(), which posts one CQE at a
+ * time; it takes issue_flags since 6.3, and Debian's 6.1 has that backport.
  */
 static inline int xyz_uring_cmd_complete(struct io_uring_cmd *ioucmd,
 					 long ret, unsigned int issue_flags)
 {
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+	return ret;
+#else
+	if (ret <= 0)
+		return ret;
 	io_uring_cmd_done(ioucmd, ret, 0, issue_flags);
 	return -EIOCBQUEUED;
+#endif
 }
 
 #endif /* __ASSEMBLY__ */
