@@ -270,6 +270,60 @@ TEST_F(ring, batch_served_inline)
 	}
 }
 
+/* IOSQE_ASYNC: issued first from an io-wq worker, where it may sleep. */
+TEST_F(ring, forced_async)
+{
+	struct xyz_info *inf = (struct xyz_info *)(self->mem + self->page);
+
+	self->args->op = XYZ_OP_INFO;
+	self->args->out = (uintptr_t)inf;
+	self->args->out_len = sizeof(*inf);
+	call_sqe(self, variant, self->args, 5)->flags |= IOSQE_ASYNC;
+	EXPECT_EQ(sizeof(*inf), one(self, 5));
+	EXPECT_EQ(XYZ_DOOR_URING, inf->door);
+	EXPECT_EQ(getpid(), inf->tgid);
+	EXPECT_NE(gettid(), inf->pid);
+}
+
+/*
+ * A positive result is a success: the call linked after it runs. (6.1's
+ * io_uring fails a request whose handler returns a positive value, which
+ * would cancel the rest of the chain with ECANCELED.) A failure does
+ * cancel it, as io_uring documents for IOSQE_IO_LINK.
+ */
+TEST_F(ring, linked_calls)
+{
+	uint8_t *in = self->mem + self->page, *out = in + 64;
+	struct xyz_args a[2], bad = { .size = sizeof(bad), .flags = 1 };
+	struct io_uring_cqe cqes[2];
+	unsigned int i;
+
+	memset(a, 0, sizeof(a));
+	a[0].size = a[1].size = sizeof(a[0]);
+	a[0].op = XYZ_OP_ECHO;
+	a[0].in = (uintptr_t)in;
+	a[0].out = (uintptr_t)out;
+	a[0].in_len = a[0].out_len = 5;
+	call_sqe(self, variant, &a[0], 0)->flags |= IOSQE_IO_LINK;
+	call_sqe(self, variant, &a[1], 1);
+	ASSERT_EQ(2, submit_all(self, cqes));
+	for (i = 0; i < 2; i++) {
+		int res = cqes[i].res, want = cqes[i].user_data ? 0 : 5;
+
+		EXPECT_EQ(want, res);
+	}
+
+	call_sqe(self, variant, &bad, 0)->flags |= IOSQE_IO_LINK;
+	call_sqe(self, variant, &a[1], 1);
+	ASSERT_EQ(2, submit_all(self, cqes));
+	for (i = 0; i < 2; i++) {
+		int res = cqes[i].res;
+		int want = cqes[i].user_data ? -ECANCELED : -EINVAL;
+
+		EXPECT_EQ(want, res);
+	}
+}
+
 TEST_F(ring, user_data_extremes)
 {
 	static const uint64_t uds[] = { 0, 1, 1ULL << 63, UINT64_MAX };
