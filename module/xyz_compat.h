@@ -26,6 +26,13 @@
 #include <linux/mm.h>
 #include <linux/version.h>
 
+/* 6.7 moved struct io_uring_cmd to its own header. */
+#if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
+#include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
+
 /*
  * 6.5 renamed register_ftrace_direct_multi(ops, addr) to
  * register_ftrace_direct() and taught its unregister to free the filter.
@@ -62,6 +69,43 @@ static inline void xyz_vm_flags_mod(struct vm_area_struct *vma,
 	vm_flags_mod(vma, set, clear);
 #else
 	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+/*
+ * The command area of a uring_cmd's SQE (sqe->cmd): 6.6 handed drivers the
+ * whole SQE instead of a pointer to that area. Either may point into the
+ * ring that user space can write: copy it once before checking it.
+ */
+static inline const void *xyz_uring_cmd_area(const struct io_uring_cmd *ioucmd)
+{
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+	return io_uring_sqe_cmd(ioucmd->sqe);
+#else
+	return ioucmd->cmd;
+#endif
+}
+
+/*
+ * Complete a uring_cmd from its ->uring_cmd() handler with @ret. 6.12's
+ * io_uring_cmd() posts whatever the handler returns, inline through the
+ * batched (deferred) completion path. 6.1's passes a non-zero return on as
+ * the issue's status: 0 and errors are posted right (0 batched), but a
+ * positive result would fail the request inline (breaking IOSQE_IO_LINK
+ * chains) and never be posted from an io-wq worker (measured: such calls
+ * hung). Those go through io_uring_cmd_done(), which posts one CQE at a
+ * time; it takes issue_flags since 6.3, and Debian's 6.1 has that backport.
+ */
+static inline int xyz_uring_cmd_complete(struct io_uring_cmd *ioucmd,
+					 long ret, unsigned int issue_flags)
+{
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+	return ret;
+#else
+	if (ret <= 0)
+		return ret;
+	io_uring_cmd_done(ioucmd, ret, 0, issue_flags);
+	return -EIOCBQUEUED;
 #endif
 }
 

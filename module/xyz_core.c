@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sys_xyz: the service routine. Every door (syscall, int $0x80, ioctl) ends
- * here with a user pointer to struct xyz_args and the door it came through.
+ * sys_xyz: the service routine. Every door (syscall, int $0x80, ioctl,
+ * io_uring) ends here with a user pointer to struct xyz_args and the door it
+ * came through.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -20,6 +21,7 @@
 /* One call on its way through sys_xyz. */
 struct xyz_call {
 	enum xyz_door door;
+	bool nowait;	/* must not sleep: -EAGAIN instead (io_uring) */
 	bool may_fault;	/* may sleep on user pages */
 	bool pinned;	/* holds a module reference */
 };
@@ -31,6 +33,8 @@ struct xyz_call {
  * comes (userfaultfd, FUSE) thus makes rmmod fail (the module is in use)
  * instead of hanging it, and the common case pays no shared atomic. Every
  * access below is safe to repeat: it reads, or writes the same bytes again.
+ * A caller that must not sleep gets -EAGAIN instead, and calls again where it
+ * may (io_uring's first, IO_URING_F_NONBLOCK issue, then its io-wq worker).
  *
  *	do {
  *		xyz_access_begin(call);
@@ -50,6 +54,10 @@ static bool xyz_access_retry(struct xyz_call *call, int *err)
 	pagefault_enable();
 	if (*err != -EFAULT)
 		return false;
+	if (call->nowait) {
+		*err = -EAGAIN;
+		return false;
+	}
 	/* Too late to pin once rmmod began: its exit then waits for us. */
 	call->pinned = try_module_get(THIS_MODULE);
 	call->may_fault = true;
@@ -96,6 +104,8 @@ static long xyz_echo(struct xyz_call *call, const struct xyz_args *args)
 		return -E2BIG;
 	len = min(args->in_len, args->out_len);
 	buf_size = sizeof(stack_buf);
+	if (len > buf_size && call->nowait)
+		return -EAGAIN;		/* kmalloc and long copies may sleep */
 	if (len > buf_size) {
 		buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 		if (!buf)
@@ -117,6 +127,7 @@ static long xyz_echo(struct xyz_call *call, const struct xyz_args *args)
 	return err ?: len;
 }
 
+/* Counts itself: called before this call is counted. */
 static long xyz_info(struct xyz_call *call, const struct xyz_args *args)
 {
 	struct xyz_info info = {
@@ -130,7 +141,7 @@ static long xyz_info(struct xyz_call *call, const struct xyz_args *args)
 		.uid		= from_kuid_munged(current_user_ns(), current_uid()),
 		.pid		= task_pid_vnr(current),
 		.tgid		= task_tgid_vnr(current),
-		.calls		= xyz_calls_sum(),
+		.calls		= xyz_calls_sum() + 1,
 	};
 	size_t len = min_t(u64, args->out_len, sizeof(info));
 	int err;
@@ -174,6 +185,7 @@ static int xyz_get_args(struct xyz_call *call, struct xyz_args *args,
 static long xyz_serve(struct xyz_call *call, struct xyz_args __user *uargs)
 {
 	struct xyz_args args;
+	long ret;
 	int err;
 
 	err = xyz_get_args(call, &args, uargs);
@@ -182,28 +194,53 @@ static long xyz_serve(struct xyz_call *call, struct xyz_args __user *uargs)
 	if (args.flags || args.op > XYZ_OP_RESET)
 		return -EINVAL;
 
-	/* Counted once the call is valid, before the op: INFO sees itself. */
-	xyz_calls_inc();
-
+	/*
+	 * Served calls are counted; INFO counts itself. ECHO and INFO are
+	 * counted once they ran, so that an -EAGAIN retry counts once.
+	 */
 	switch (args.op) {
 	case XYZ_OP_ECHO:
-		return xyz_echo(call, &args);
+		ret = xyz_echo(call, &args);
+		break;
 	case XYZ_OP_INFO:
-		return xyz_info(call, &args);
+		ret = xyz_info(call, &args);
+		break;
 	case XYZ_OP_RESET:
+		xyz_calls_inc();
 		return xyz_reset();
 	default:
-		return 0;	/* XYZ_OP_NOP */
+		ret = 0;	/* XYZ_OP_NOP */
+		break;
 	}
+	if (ret != -EAGAIN)
+		xyz_calls_inc();
+	return ret;
 }
 
-long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
+static long xyz_call(struct xyz_args __user *uargs, enum xyz_door door,
+		     bool nowait)
 {
-	struct xyz_call call = { .door = door };
+	struct xyz_call call = { .door = door, .nowait = nowait };
 	long ret;
 
 	ret = xyz_serve(&call, uargs);
 	if (call.pinned)
 		module_put(THIS_MODULE);
 	return ret;
+}
+
+long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
+{
+	return xyz_call(uargs, door, false);
+}
+
+/*
+ * sys_xyz() for a caller that must not sleep (io_uring's IO_URING_F_NONBLOCK
+ * issue): anything that would fault on a user page or allocate is -EAGAIN,
+ * nothing counted, for the caller to retry with sys_xyz() where sleeping is
+ * allowed.
+ */
+long sys_xyz_nowait(struct xyz_args __user *uargs, enum xyz_door door)
+{
+	return xyz_call(uargs, door, true);
 }

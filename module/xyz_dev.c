@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/xyz: the ioctl door. Needs no hook at all, so it works whatever the
- * kernel's syscall dispatch looks like.
+ * /dev/xyz: the ioctl door, and the io_uring door (xyz_uring.c). Need no hook
+ * at all, so they work whatever the kernel's syscall dispatch looks like.
  */
 #include <linux/fs.h>
 #include <linux/ioctl.h>
@@ -25,6 +25,7 @@ static const struct file_operations xyz_dev_fops = {
 	.unlocked_ioctl	= xyz_dev_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= xyz_page_mmap,	/* the shared page: xyz_mmap.c */
+	.uring_cmd	= xyz_uring_cmd,	/* the io_uring door: xyz_uring.c */
 };
 
 static struct miscdevice xyz_misc = {

@@ -18,6 +18,7 @@ struct vm_area_struct;
 
 /* xyz_core.c: the one service routine behind every door */
 long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door);
+long sys_xyz_nowait(struct xyz_args __user *uargs, enum xyz_door door);
 
 /* xyz_main.c: the hook in effect and the numbers it routes (-1: none) */
 extern enum xyz_hook xyz_hook;
@@ -96,5 +97,9 @@ static inline void xyz_calls_inc(void)
 /* xyz_dev.c: /dev/xyz */
 int xyz_dev_register(void);
 void xyz_dev_unregister(void);
+
+/* xyz_uring.c: IORING_OP_URING_CMD on /dev/xyz */
+struct io_uring_cmd;
+int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
 
 #endif /* _XYZ_INTERNAL_H */

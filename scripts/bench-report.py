@@ -58,7 +58,10 @@ DOOR_ROWS = [
     ("xyz32", "syscall", "libxyz `xyz_syscall()` from 32-bit (vDSO `sysenter`)"),
     ("xyz", "ioctl", "libxyz `xyz_ioctl()`"),
     ("xyz32", "ioctl", "libxyz `xyz_ioctl()` from 32-bit"),
-]
+] + [("xyz", "uring, batch %d" % k, "libxyz io_uring batch of %d, per call" % k)
+     for k in (1, 8, 32, 128)] + [
+    ("xyz", "OP_NOP, batch %d" % k, "io_uring `IORING_OP_NOP` batch of %d, per op" % k)
+    for k in (1, 8, 32, 128)]
 
 TAX_ROWS = [
     ("getppid (syscall)", "getppid, `syscall`"),

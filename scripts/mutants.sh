@@ -30,6 +30,12 @@ mutants=(
 "a mapping longer than the region is accepted~xyz_mmap.c~s/if (vma->vm_end - vma->vm_start > xyz_region_len)/if (0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
 "the counters are not where the page says~xyz_mmap.c~s/offset + cpu \* stride);/offset + cpu * stride + 8);/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t equals_info"
 "the header's seq is left odd after publishing~xyz_mmap.c~/members complete before seq is even again/{n;d}~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t layout"
+"the uring door serves unknown cmd_ops~xyz_uring.c~s/if (ioucmd->cmd_op != XYZ_URING_CMD_CALL)/if (0 \&\& ioucmd->cmd_op != XYZ_URING_CMD_CALL)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
+"the uring door ignores the reserved bytes~xyz_uring.c~s/if (memchr_inv(/if (0 \&\& memchr_inv(/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
+"the uring door ignores an SQE128's further 64 bytes~xyz_uring.c~s/? XYZ_URING_AREA_SQE128 :/? XYZ_URING_AREA :/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test -v sqe128"
+"the uring door reports the ioctl door~xyz_uring.c~s/XYZ_DOOR_URING)/XYZ_DOOR_IOCTL)/g~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v uring"
+"the uring door faults and sleeps under IO_URING_F_NONBLOCK~xyz_uring.c~s/if (issue_flags \& IO_URING_F_NONBLOCK) {/if (0) {/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
+"a call retried from io-wq is counted twice~xyz_core.c~s/if (ret != -EAGAIN)/if (1)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 )
 
 n=0 failed=0

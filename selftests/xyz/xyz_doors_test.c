@@ -2,8 +2,8 @@
 /*
  * Every door of xyz against the ABI, op by op and errno by errno. Built
  * 64-bit (ioctl, glibc syscall(), raw syscall, int $0x80 from a 64-bit
- * process) and 32-bit (ioctl through compat_ioctl, glibc syscall(), raw
- * int $0x80). Needs the module loaded; the syscall doors are skipped, with
+ * process, io_uring) and 32-bit (ioctl through compat_ioctl, glibc
+ * syscall(), raw int $0x80, io_uring from a compat task). Needs the module loaded; the syscall doors are skipped, with
  * the reason, when it was loaded with hook=none.
  *
  * All memory handed to the kernel comes from one arena below 4 GiB, so the
@@ -28,7 +28,7 @@
 /* args area, guard page, 2 MiB + 2 pages for in and out, guard page */
 #define ARENA_SIZE	(4 * MIB + 16 * 4096)
 
-enum door_kind { DOOR_IOCTL, DOOR_SYSCALL, DOOR_COMPAT };
+enum door_kind { DOOR_IOCTL, DOOR_SYSCALL, DOOR_COMPAT, DOOR_URING };
 
 FIXTURE(door) {
 	long page;
@@ -68,6 +68,10 @@ FIXTURE_VARIANT_ADD(door, int80) {
 	.call = xyz_door_int80, .kind = DOOR_COMPAT, .door = XYZ_DOOR_COMPAT,
 };
 
+FIXTURE_VARIANT_ADD(door, uring) {
+	.call = xyz_door_uring, .kind = DOOR_URING, .door = XYZ_DOOR_URING,
+};
+
 FIXTURE_SETUP(door)
 {
 	char hook[16];
@@ -79,9 +83,18 @@ FIXTURE_SETUP(door)
 
 	self->nr = variant->kind == DOOR_SYSCALL ? xyz_param_long("nr") :
 		   variant->kind == DOOR_COMPAT ? xyz_param_long("compat_nr") : 0;
-	if (variant->kind != DOOR_IOCTL && self->nr < 0)
+	if ((variant->kind == DOOR_SYSCALL || variant->kind == DOOR_COMPAT) &&
+	    self->nr < 0)
 		SKIP(return, "module loaded with hook=%s: no syscall number",
 		     xyz_param("hook", hook, sizeof(hook)));
+	if (variant->kind == DOOR_URING) {
+		struct xyz_ring ring;
+		int err = xyz_ring_init(&ring, 1, 0);
+
+		if (err)
+			SKIP(return, "io_uring_setup: %s", strerror(-err));
+		xyz_ring_exit(&ring);
+	}
 
 	self->arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A seeded, time-bounded fuzzer with an oracle: random op, flags, size,
- * pointers and lengths through every door from several threads, half of
- * them unprivileged; and, one time in eight, mmap(), mprotect() and
- * munmap() of the shared page with random lengths, offsets, protections. For every call it computes what the ABI says must come
+ * pointers and lengths through every door (io_uring: one ring per thread)
+ * from several threads, half of them unprivileged; and, one time in eight,
+ * mmap(), mprotect() and munmap() of the shared page with random lengths,
+ * offsets, protections. For every call it computes what the ABI says must come
  * back and fails on any other result. The kernel log is checked by the
  * caller (xyz_modes.sh and the VM runner fail on any oops or WARN).
  *
@@ -45,6 +46,7 @@ static struct door doors[] = {
 	{ "glibc", xyz_door_glibc, 1 },
 #endif
 	{ "int80", xyz_door_int80, 1 },
+	{ "uring", xyz_door_uring, 0 },
 };
 #define NDOORS	(sizeof(doors) / sizeof(doors[0]))
 

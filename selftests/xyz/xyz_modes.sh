@@ -51,6 +51,8 @@ for mode in direct ftrace kprobe; do
 	run_prog "hook=$mode" ./xyz_counters_test
 	run_prog "hook=$mode mmap 64-bit" ./xyz_mmap_test
 	run_prog "hook=$mode mmap 32-bit" ./xyz_mmap_test_32
+	run_prog "hook=$mode uring 64-bit" ./xyz_uring_test
+	run_prog "hook=$mode uring 32-bit" ./xyz_uring_test_32
 	if [ -n "${XYZ_LIBXYZ_TESTS:-}" ]; then
 		run_prog "hook=$mode libxyz 64-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors"
 		run_prog "hook=$mode libxyz 32-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors_32"
@@ -72,12 +74,39 @@ check "hook=auto: unload" xyz_unload
 xyz_load hook=none
 check "hook=none: sysfs reads hook=none nr=-1 compat_nr=-1" \
 	params_are none -1 -1
-run_prog "hook=none 64-bit" ./xyz_doors_test -v ioctl
-run_prog "hook=none 32-bit" ./xyz_doors_test_32 -v ioctl
+run_prog "hook=none 64-bit" ./xyz_doors_test -v ioctl -v uring
+run_prog "hook=none 32-bit" ./xyz_doors_test_32 -v ioctl -v uring
 run_prog "hook=none" ./xyz_unhooked_test
 run_prog "hook=none mmap 64-bit" ./xyz_mmap_test
 run_prog "hook=none mmap 32-bit" ./xyz_mmap_test_32
 check "hook=none: unload" xyz_unload
+
+# libxyz and the xyz command say why when io_uring is disabled by sysctl
+uring_disabled_hint() {
+	old=$(cat /proc/sys/kernel/io_uring_disabled)
+	echo 2 >/proc/sys/kernel/io_uring_disabled
+	out=$(xyz call --door uring nop 2>&1)
+	rc=$?
+	echo "$old" >/proc/sys/kernel/io_uring_disabled
+	echo "$out" | sed 's/^/# /'
+	[ $rc = 1 ] && echo "$out" | grep -q "hint: io_uring is disabled (sysctl kernel.io_uring_disabled=2)"
+}
+if [ -n "${XYZ_LIBXYZ_TESTS:-}" ] && command -v xyz >/dev/null; then
+	xyz_load hook=none
+	if [ -e /proc/sys/kernel/io_uring_disabled ]; then
+		check "io_uring disabled: xyz call --door uring fails with the sysctl in its hint" \
+			uring_disabled_hint
+	else
+		tap_result ok "io_uring disabled: # SKIP no kernel.io_uring_disabled before 6.6"
+	fi
+	xyz_unload
+fi
+
+# a ring holding /dev/xyz keeps the module; closed with calls in flight, not
+xyz_load hook=none
+run_prog "hook=none uring" ./xyz_uring_unload
+check "nothing loaded after the ring was closed" test ! -d /sys/module/xyz
+[ -d /sys/module/xyz ] && xyz_unload
 
 # one ABI only
 xyz_load hook=kprobe nr=-1

@@ -18,6 +18,8 @@
 
 #include <linux/xyz.h>
 
+#include "xyz_uring.h"
+
 #define XYZ_SYSFS	"/sys/module/xyz/parameters/"
 
 /* A module parameter as a string, "" when absent. */
@@ -80,6 +82,42 @@ static inline long xyz_door_int80(long nr, int fd, void *args)
 		      : "memory");
 #endif
 	return ret;
+}
+
+/*
+ * One call through the io_uring door: one SQE on a ring of this thread
+ * (made on first use, never freed; a forked child makes its own), one
+ * io_uring_enter(), the CQE's res. -ENOSYS and a message when io_uring
+ * itself fails.
+ */
+static inline long xyz_door_uring(long nr, int fd, void *args)
+{
+	static __thread struct xyz_ring ring = { .fd = -1 };
+	static __thread pid_t owner;
+	struct io_uring_cqe cqe = { 0 };
+	static __thread uint64_t seq;
+	int ret;
+
+	(void)nr;
+	if (owner != (pid_t)syscall(SYS_gettid)) {
+		if (ring.fd >= 0)
+			xyz_ring_exit(&ring);	/* the parent's, not ours */
+		ret = xyz_ring_init(&ring, 8, 0);
+		if (ret) {
+			fprintf(stderr, "io_uring_setup: %s\n", strerror(-ret));
+			return -ENOSYS;
+		}
+		owner = (pid_t)syscall(SYS_gettid);
+	}
+	xyz_prep_call(xyz_ring_get_sqe(&ring), fd, args, ++seq);
+	ret = xyz_ring_submit(&ring, 1);
+	if (ret != 1 || xyz_ring_wait(&ring, &cqe, 1) != 1 ||
+	    cqe.user_data != seq) {
+		fprintf(stderr, "io_uring: submitted %d, user_data %llu\n",
+			ret, (unsigned long long)cqe.user_data);
+		return -ENOSYS;
+	}
+	return cqe.res;
 }
 
 #ifdef __x86_64__

@@ -14,11 +14,15 @@ int main(void)
 
 	for (via = 0; via < XYZ_VIA_COUNT; via++) {
 		struct xyz_info info;
-		int ret = via == XYZ_VIA_MMAP ? xyz_info(via, &info) :
-			  xyz_nop(via);
-		int err = errno;
-		const char *hint = ret < 0 ? xyz_hint(via, err) : NULL;
+		int ret, err;
+		const char *hint;
 
+		if (!xyz_via_name(via))
+			continue;	/* unknown to this libxyz */
+		/* the shared page answers INFO only */
+		ret = via == XYZ_VIA_MMAP ? xyz_info(via, &info) : xyz_nop(via);
+		err = errno;
+		hint = ret < 0 ? xyz_hint(via, err) : NULL;
 		printf("%-8s %s%s%s\n", xyz_via_name(via),
 		       ret < 0 ? strerror(err) : "ok", hint ? ": " : "",
 		       hint ? hint : "");

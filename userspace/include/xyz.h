@@ -20,13 +20,18 @@ extern "C" {
 #define LIBXYZ_VERSION_MAJOR	1
 #define LIBXYZ_VERSION_MINOR	1
 
-/* The ways into the kernel; see libxyz(3) for what each is on i386. */
+/*
+ * The ways into the kernel; see libxyz(3) for what each is on i386. Values
+ * below XYZ_VIA_COUNT may be unknown to this build (xyz_via_name() is NULL):
+ * code that walks them skips those.
+ */
 enum xyz_via {
 	XYZ_VIA_SYSCALL	= 0,	/* glibc syscall() */
 	XYZ_VIA_ASM	= 1,	/* inline syscall instruction, no libc */
 	XYZ_VIA_INT80	= 2,	/* int $0x80, the ia32 entry */
 	XYZ_VIA_IOCTL	= 3,	/* ioctl(XYZ_IOC_CALL) on /dev/xyz */
 	XYZ_VIA_MMAP	= 4,	/* the shared page: INFO only, no kernel entry */
+	XYZ_VIA_URING	= 5,	/* IORING_OP_URING_CMD on /dev/xyz */
 	XYZ_VIA_COUNT
 };
 
@@ -44,6 +49,7 @@ int xyz_syscall_asm(struct xyz_args *args);
 int xyz_int80(struct xyz_args *args);
 int xyz_ioctl(struct xyz_args *args);
 int xyz_mmap(struct xyz_args *args);
+int xyz_uring(struct xyz_args *args);
 int xyz_call(enum xyz_via via, struct xyz_args *args);
 
 /* One wrapper per op. */
@@ -52,6 +58,30 @@ int xyz_echo(enum xyz_via via, const void *in, size_t in_len,
 	     void *out, size_t out_len);
 int xyz_info(enum xyz_via via, struct xyz_info *info);
 int xyz_reset(enum xyz_via via);
+
+/*
+ * Batches through the io_uring door: up to @entries calls share one
+ * io_uring_enter(). A batch is one thread's at a time. Every added call gets
+ * a result: res is what the call returned (>= 0) or -errno, user_data what
+ * was added with it, in the order the calls completed.
+ */
+#define XYZ_BATCH_MAX	4096
+
+struct xyz_batch;
+
+struct xyz_result {
+	__u64	user_data;
+	__s32	res;
+	__u32	reserved;
+};
+
+struct xyz_batch *xyz_batch_open(unsigned int entries, unsigned int flags);
+int xyz_batch_add(struct xyz_batch *b, struct xyz_args *args, __u64 user_data);
+int xyz_batch_submit(struct xyz_batch *b);
+int xyz_batch_wait(struct xyz_batch *b, struct xyz_result *res,
+		   unsigned int n);
+int xyz_batch_run(struct xyz_batch *b, struct xyz_result *res);
+void xyz_batch_close(struct xyz_batch *b);
 
 /* Discovery (cached), availability and the test root. */
 int xyz_module_state(struct xyz_module *mod);

@@ -10,11 +10,12 @@ static const xyz_door_fn doors[XYZ_VIA_COUNT] = {
 	[XYZ_VIA_INT80]		= xyz_int80,
 	[XYZ_VIA_IOCTL]		= xyz_ioctl,
 	[XYZ_VIA_MMAP]		= xyz_mmap,
+	[XYZ_VIA_URING]		= xyz_uring,
 };
 
 int xyz_call(enum xyz_via via, struct xyz_args *args)
 {
-	if ((unsigned int)via >= XYZ_VIA_COUNT)
+	if ((unsigned int)via >= XYZ_VIA_COUNT || !doors[via])
 		return xyz__fail(EINVAL);
 	return doors[via](args);
 }
@@ -83,6 +84,8 @@ int xyz_door_available(enum xyz_via via)
 		return xyz__dev_fd() < 0 ? -1 : 0;
 	case XYZ_VIA_MMAP:
 		return xyz__page_available();
+	case XYZ_VIA_URING:
+		return xyz__uring_available();
 	default:
 		return xyz__fail(EINVAL);
 	}

@@ -1,5 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1-or-later OR MIT)
 /* What a user can do about a failed call: the module's state explains it. */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/io_uring.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "internal.h"
 
 #define RELOAD \
@@ -29,6 +37,85 @@ static const char *enosys(enum xyz_via via, const struct xyz_module *mod)
 	       "did not fire: see dmesg";
 }
 
+/* kernel.io_uring_disabled (6.6+): 0, 1 (io_uring_group only), 2; -1 absent */
+static int io_uring_disabled(void)
+{
+	char path[PATH_MAX], buf[8] = "";
+	ssize_t n = -1;
+	int fd;
+
+	if (xyz__path(path, sizeof(path), "proc/sys/kernel/io_uring_disabled"))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atoi(buf) : -1;
+}
+
+/* Does io_uring_setup() refuse this process (seccomp, an LSM, the sysctl)? */
+static bool io_uring_setup_refused(void)
+{
+	struct io_uring_params p;
+	int fd;
+
+	memset(&p, 0, sizeof(p));
+	fd = (int)syscall(__NR_io_uring_setup, 1, &p);
+	if (fd >= 0) {
+		close(fd);
+		return false;
+	}
+	return errno == EPERM || errno == EACCES;
+}
+
+static const char *uring_hint(int err)
+{
+	int saved = errno;
+	bool refused;
+
+	switch (err) {
+	case EPERM:
+		switch (io_uring_disabled()) {
+		case 2:
+			return "io_uring is disabled (sysctl "
+			       "kernel.io_uring_disabled=2): `sudo sysctl "
+			       "kernel.io_uring_disabled=0`, or use another door";
+		case 1:
+			return "io_uring is limited to root and "
+			       "kernel.io_uring_group (sysctl "
+			       "kernel.io_uring_disabled=1): join that group, "
+			       "or use another door";
+		}
+		refused = io_uring_setup_refused();
+		errno = saved;
+		if (refused)
+			return "io_uring_setup() is refused: a seccomp filter "
+			       "(containers) or an LSM blocks io_uring; use "
+			       "another door";
+		return "RESET needs CAP_SYS_ADMIN: run it as root";
+	case ENOSYS:
+		return "io_uring_setup() is not there: a kernel without "
+		       "CONFIG_IO_URING, or a seccomp filter (containers) "
+		       "blocks it; use another door";
+	case EOPNOTSUPP:
+#ifdef XYZ_HAVE_LIBURING
+		return "/dev/xyz does not take io_uring commands: the module "
+		       "loaded predates the uring door";
+#else
+		return "this libxyz was built without liburing (as its i386 "
+		       "build is on Debian): use another door";
+#endif
+	case ENOTTY:
+		return "/dev/xyz does not know XYZ_URING_CMD_CALL: the module "
+		       "loaded predates the uring door";
+	case ENOMEM:
+		return "io_uring could not lock its ring's memory: raise "
+		       "RLIMIT_MEMLOCK (ulimit -l) on kernels before 5.12";
+	}
+	return NULL;
+}
+
 const char *xyz_hint(enum xyz_via via, int err)
 {
 	struct xyz_module mod;
@@ -47,6 +134,8 @@ const char *xyz_hint(enum xyz_via via, int err)
 		return "/dev/xyz is not readable for you: the module creates "
 		       "it with mode 0666, check udev rules";
 
+	if (via == XYZ_VIA_URING && uring_hint(err))
+		return uring_hint(err);
 	switch (err) {
 	case ENOSYS:
 		if (via == XYZ_VIA_IOCTL || via == XYZ_VIA_MMAP)

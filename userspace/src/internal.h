@@ -35,6 +35,8 @@ int xyz__dev_fd(void);
 int xyz__page_available(void);
 int xyz__page_info(struct xyz_info *info);
 void xyz__page_close(void);
+/* door_uring.c: 0 when a NOP goes through the door, else -1 and errno. */
+int xyz__uring_available(void);
 
 #ifdef __x86_64__
 /* bounce.c: per-thread MAP_32BIT scratch of at least @len bytes. */

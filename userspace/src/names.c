@@ -10,6 +10,7 @@ static const char *const via_names[] = {
 	[XYZ_VIA_INT80]		= "int80",
 	[XYZ_VIA_IOCTL]		= "ioctl",
 	[XYZ_VIA_MMAP]		= "mmap",
+	[XYZ_VIA_URING]		= "uring",
 };
 
 static const char *const hook_names[] = {

@@ -80,8 +80,11 @@ has "call --door ioctl, no module" err "No such device"
 check "bench, no module" 0 "$xyz" $bench
 has "bench, no module" out "^getppid (int80) "
 has "bench, no module" out "^clock_gettime (vdso) "
-# four doors, and the three INFO rows of the shared page
-count "bench, no module" out "unavailable: .*not loaded" 7
+count "bench, no module" out "^\(syscall\|asm\|int80\|ioctl\) .*unavailable: .*not loaded" 4
+# the three INFO rows of the shared page
+count "bench, no module" out "^\(mmap (INFO)\|INFO via syscall\|INFO via ioctl\) .*unavailable: .*not loaded" 3
+# the uring rows: not loaded, or (i386) a libxyz without liburing
+count "bench, no module" out "^uring, batch [0-9]* *unavailable: .*\(not loaded\|without liburing\)" 4
 check "bench --json, no module" 0 "$xyz" $bench --json
 has "bench --json, no module" out '^{"arch":.*"available":false'
 if command -v python3 >/dev/null; then

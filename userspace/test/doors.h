@@ -20,6 +20,8 @@ struct door_case {
 };
 
 extern const struct door_case door_cases[];
+/* The uring door only: 64 calls with one io_uring_enter(). */
+int door_batch_case(struct ctx *c);
 extern const unsigned int n_door_cases;
 /* XYZ_VIA_MMAP answers INFO only: its own cases (doors_mmap.c). */
 extern const struct door_case mmap_cases[];

@@ -138,6 +138,8 @@ static __u32 expected_door(enum xyz_via via)
 {
 	if (via == XYZ_VIA_IOCTL)
 		return XYZ_DOOR_IOCTL;
+	if (via == XYZ_VIA_URING)
+		return XYZ_DOOR_URING;
 #ifdef __x86_64__
 	if (via != XYZ_VIA_INT80)
 		return XYZ_DOOR_SYSCALL;
@@ -382,6 +384,60 @@ static void *work(void *arg)
 			w->bad++;
 	}
 	return NULL;
+}
+
+/*
+ * The uring door's batch: good and bad calls in one io_uring_enter(), each
+ * result with its user_data; a full batch says ENOSPC.
+ */
+#define N_BATCH	64
+
+int door_batch_case(struct ctx *c)
+{
+	static struct xyz_args a[N_BATCH];
+	struct xyz_result res[N_BATCH];
+	unsigned char in[N_BATCH], out[N_BATCH];
+	unsigned int i, seen = 0;
+	struct xyz_batch *b;
+	int ret;
+
+	b = xyz_batch_open(N_BATCH, 0);
+	if (!b)
+		return verdict(c, FAIL, "xyz_batch_open: %s", strerror(errno));
+	for (i = 0; i < N_BATCH; i++) {
+		xyz_args_init(&a[i], i % 3 == 0 ? XYZ_OP_NOP :
+				     i % 3 == 1 ? XYZ_OP_ECHO : 99);
+		in[i] = (unsigned char)(i + 1);
+		out[i] = 0;
+		a[i].in = (uintptr_t)&in[i];
+		a[i].out = (uintptr_t)&out[i];
+		a[i].in_len = a[i].out_len = a[i].op == XYZ_OP_ECHO;
+		if (xyz_batch_add(b, &a[i], 1000 + i)) {
+			xyz_batch_close(b);
+			return verdict(c, FAIL, "add %u: %s", i, strerror(errno));
+		}
+	}
+	if (xyz_batch_add(b, &a[0], 0) != -1 || errno != ENOSPC) {
+		xyz_batch_close(b);
+		return verdict(c, FAIL, "adding to a full batch did not say ENOSPC");
+	}
+	ret = xyz_batch_run(b, res);
+	xyz_batch_close(b);
+	if (ret != N_BATCH)
+		return want_ret(c, "xyz_batch_run", ret, N_BATCH);
+	for (i = 0; i < N_BATCH; i++) {
+		unsigned int k = (unsigned int)(res[i].user_data - 1000);
+		int want = k % 3 == 0 ? 0 : k % 3 == 1 ? 1 : -EINVAL;
+
+		if (k >= N_BATCH || res[i].res != want)
+			return verdict(c, FAIL, "result %u: user_data %llu res %d, want %d",
+				       i, (unsigned long long)res[i].user_data,
+				       res[i].res, want);
+		if (k % 3 == 1 && out[k] != in[k])
+			return verdict(c, FAIL, "echo %u came back different", k);
+		seen++;
+	}
+	return PASS;
 }
 
 /* Racing threads: the lazy /dev/xyz open and the per-thread bounce. */

@@ -15,7 +15,9 @@ _Static_assert(sizeof(struct xyz_info) == XYZ_INFO_SIZE_VER0,
 	       "struct xyz_info is 48 bytes in ABI 1");
 
 static int (*const door_fns[XYZ_VIA_COUNT])(struct xyz_args *) = {
-	xyz_syscall, xyz_syscall_asm, xyz_int80, xyz_ioctl, xyz_mmap,
+	[XYZ_VIA_SYSCALL] = xyz_syscall, [XYZ_VIA_ASM] = xyz_syscall_asm,
+	[XYZ_VIA_INT80] = xyz_int80, [XYZ_VIA_IOCTL] = xyz_ioctl,
+	[XYZ_VIA_MMAP] = xyz_mmap, [XYZ_VIA_URING] = xyz_uring,
 };
 
 static void null_args(void)
@@ -23,6 +25,10 @@ static void null_args(void)
 	int via;
 
 	for (via = 0; via < XYZ_VIA_COUNT; via++) {
+		if (!door_fns[via]) {	/* a value this build does not know */
+			CHECK_ERR(xyz_call(via, NULL), EINVAL);
+			continue;
+		}
 		CHECK_ERR(xyz_call(via, NULL), EFAULT);
 		CHECK_ERR(door_fns[via](NULL), EFAULT);
 	}
@@ -40,6 +46,29 @@ static void bad_via(void)
 	CHECK_ERR(xyz_reset(XYZ_VIA_COUNT), EINVAL);
 	CHECK_ERR(xyz_door_available(XYZ_VIA_COUNT), EINVAL);
 	CHECK_ERR(xyz_module_state(NULL), EFAULT);
+}
+
+/* The batch API refuses what it cannot do before touching the kernel. */
+static void batch_args(void)
+{
+	struct xyz_result r;
+	struct xyz_args a;
+
+	xyz_args_init(&a, XYZ_OP_NOP);
+	errno = 0;
+	CHECK(!xyz_batch_open(0, 0) && errno == EINVAL);
+	CHECK(!xyz_batch_open(8, 1) && errno == EINVAL);
+	CHECK(!xyz_batch_open(XYZ_BATCH_MAX + 1, 0) && errno == EINVAL);
+#ifdef XYZ_HAVE_LIBURING
+	CHECK_ERR(xyz_batch_add(NULL, &a, 0), EINVAL);
+	CHECK_ERR(xyz_batch_submit(NULL), EINVAL);
+	CHECK_ERR(xyz_batch_wait(NULL, &r, 1), EINVAL);
+	CHECK_ERR(xyz_batch_run(NULL, &r), EINVAL);
+#else
+	CHECK_ERR(xyz_batch_add(NULL, &a, 0), EOPNOTSUPP);
+	CHECK_ERR(xyz_batch_run(NULL, &r), EOPNOTSUPP);
+#endif
+	xyz_batch_close(NULL);
 }
 
 static void args_init(void)
@@ -65,6 +94,7 @@ void test_args(void)
 		return;
 	}
 	bad_via();
+	batch_args();
 	args_init();
 	/* Absent module and hooked module alike: the check comes first. */
 	null_args();

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Hints: each failure names its cause and the command that fixes it. */
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xyz.h>
 
 #include "fakesys.h"
@@ -52,6 +55,51 @@ static void kernel_errors(struct fakesys *f)
 	CHECK_INT(errno, EMFILE);		/* callers print errno after */
 }
 
+/* kernel.io_uring_disabled under the fake root; NULL removes it. */
+static void fake_uring_disabled(struct fakesys *f, const char *val)
+{
+	char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/proc", f->root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/sys", f->root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel", f->root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/io_uring_disabled",
+		 f->root);
+	if (!val) {
+		unlink(path);
+		return;
+	}
+	fp = fopen(path, "w");
+	if (fp) {
+		fputs(val, fp);
+		fclose(fp);
+	}
+}
+
+static void uring_errors(struct fakesys *f)
+{
+	fake_module(f, "400", "223", "direct");
+	fake_uring_disabled(f, "2\n");
+	CHECK_STR_HAS(xyz_hint(XYZ_VIA_URING, EPERM),
+		      "kernel.io_uring_disabled=2");
+	fake_uring_disabled(f, "1\n");
+	CHECK_STR_HAS(xyz_hint(XYZ_VIA_URING, EPERM), "io_uring_group");
+	fake_uring_disabled(f, NULL);
+	/* io_uring works on this host (else: "refused") and RESET is EPERM */
+	CHECK(xyz_hint(XYZ_VIA_URING, EPERM) != NULL);
+	CHECK_STR_HAS(xyz_hint(XYZ_VIA_ASM, EPERM), "CAP_SYS_ADMIN");
+	CHECK_STR_HAS(xyz_hint(XYZ_VIA_URING, ENOSYS), "CONFIG_IO_URING");
+	CHECK_STR_HAS(xyz_hint(XYZ_VIA_URING, ENOTTY), "predates");
+	CHECK_STR_HAS(xyz_hint(XYZ_VIA_URING, EOPNOTSUPP), "uring");
+	errno = EMFILE;
+	xyz_hint(XYZ_VIA_URING, EPERM);
+	CHECK_INT(errno, EMFILE);
+}
+
 void test_hint(void)
 {
 	struct fakesys f;
@@ -64,5 +112,6 @@ void test_hint(void)
 	absent(&f);
 	not_hooked(&f);
 	kernel_errors(&f);
+	uring_errors(&f);
 	fake_cleanup(&f);
 }

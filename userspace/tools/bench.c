@@ -28,6 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef XYZ_HAVE_LIBURING
+#include <liburing.h>
+#endif
+
 #include "arch.h"
 #include "bench.h"
 #include "cli.h"
@@ -408,6 +412,175 @@ static void add_baselines(struct bench *b)
 #endif
 }
 
+/*
+ * The io_uring door in batches: one row call submits a batch of K calls
+ * and waits for their K results in one io_uring_enter(); the row reports
+ * the time per call (per_call = K). IORING_OP_NOP in the same batches is
+ * io_uring's own floor. Each thread has its own batches.
+ */
+static const unsigned int uring_sizes[BENCH_URING_SIZES] = { 1, 8, 32, 128 };
+static _Thread_local struct xyz_batch *uring_batch[BENCH_URING_SIZES];
+static _Thread_local struct xyz_result *uring_res;
+
+static int uring_size_index(unsigned int k)
+{
+	int i;
+
+	for (i = 0; i < BENCH_URING_SIZES; i++)
+		if (uring_sizes[i] == k)
+			return i;
+	return 0;
+}
+
+static int uring_batch_call(unsigned int k)
+{
+	int i = uring_size_index(k);
+	unsigned int j;
+	struct xyz_batch *bt = uring_batch[i];
+
+	if (!door_args && door_call(XYZ_VIA_COUNT) < 0)
+		return -1;
+	if (!uring_res) {
+		uring_res = calloc(128, sizeof(*uring_res));
+		if (!uring_res)
+			return -1;
+	}
+	if (!bt) {
+		bt = xyz_batch_open(k, 0);
+		if (!bt)
+			return -1;
+		uring_batch[i] = bt;
+	}
+	for (j = 0; j < k; j++)
+		if (xyz_batch_add(bt, door_args, j))
+			return -1;
+	if (xyz_batch_run(bt, uring_res) != (int)k)
+		return -1;
+	for (j = 0; j < k; j++) {
+		if (uring_res[j].res < 0) {
+			errno = -uring_res[j].res;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+#define URING_ROW_FN(k)							\
+static int uring_batch_##k(enum xyz_via via)				\
+{									\
+	(void)via;							\
+	return uring_batch_call(k);					\
+}
+URING_ROW_FN(1)
+URING_ROW_FN(8)
+URING_ROW_FN(32)
+URING_ROW_FN(128)
+
+#ifdef XYZ_HAVE_LIBURING
+static _Thread_local struct io_uring *nop_ring[BENCH_URING_SIZES];
+
+static int nop_batch_call(unsigned int k)
+{
+	int i = uring_size_index(k), ret;
+	struct io_uring *ring = nop_ring[i];
+	struct io_uring_cqe *cqe;
+	unsigned int j, head, seen = 0;
+
+	if (!ring) {
+		ring = calloc(1, sizeof(*ring));
+		if (!ring)
+			return -1;
+		ret = io_uring_queue_init(k, ring, 0);
+		if (ret < 0) {
+			free(ring);
+			errno = -ret;
+			return -1;
+		}
+		nop_ring[i] = ring;
+	}
+	for (j = 0; j < k; j++)
+		io_uring_prep_nop(io_uring_get_sqe(ring));
+	ret = io_uring_submit_and_wait(ring, k);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	io_uring_for_each_cqe(ring, head, cqe)
+		seen++;
+	io_uring_cq_advance(ring, seen);
+	return seen == k ? 0 : (errno = EIO, -1);
+}
+#else
+static int nop_batch_call(unsigned int k)
+{
+	(void)k;
+	errno = EOPNOTSUPP;	/* built without liburing */
+	return -1;
+}
+#endif
+
+#define NOP_ROW_FN(k)							\
+static int nop_batch_##k(enum xyz_via via)				\
+{									\
+	(void)via;							\
+	return nop_batch_call(k);					\
+}
+NOP_ROW_FN(1)
+NOP_ROW_FN(8)
+NOP_ROW_FN(32)
+NOP_ROW_FN(128)
+
+static void uring_rows_free(void)
+{
+	int i;
+
+	for (i = 0; i < BENCH_URING_SIZES; i++) {
+		xyz_batch_close(uring_batch[i]);
+		uring_batch[i] = NULL;
+#ifdef XYZ_HAVE_LIBURING
+		if (nop_ring[i]) {
+			io_uring_queue_exit(nop_ring[i]);
+			free(nop_ring[i]);
+			nop_ring[i] = NULL;
+		}
+#endif
+	}
+	free(uring_res);
+	uring_res = NULL;
+}
+
+static void add_uring(struct bench *b)
+{
+	static int (*const xyz_fns[BENCH_URING_SIZES])(enum xyz_via) = {
+		uring_batch_1, uring_batch_8, uring_batch_32, uring_batch_128,
+	};
+	static int (*const nop_fns[BENCH_URING_SIZES])(enum xyz_via) = {
+		nop_batch_1, nop_batch_8, nop_batch_32, nop_batch_128,
+	};
+	static const char *const xyz_names[BENCH_URING_SIZES] = {
+		"uring, batch 1", "uring, batch 8", "uring, batch 32",
+		"uring, batch 128",
+	};
+	static const char *const nop_names[BENCH_URING_SIZES] = {
+		"OP_NOP, batch 1", "OP_NOP, batch 8", "OP_NOP, batch 32",
+		"OP_NOP, batch 128",
+	};
+	struct bench_row *r;
+	int i;
+
+	for (i = 0; i < BENCH_URING_SIZES; i++) {
+		r = add_row(b, xyz_names[i], xyz_fns[i]);
+		r->via = XYZ_VIA_URING;
+		r->door = true;
+		r->per_call = uring_sizes[i];
+	}
+	for (i = 0; i < BENCH_URING_SIZES; i++) {
+		r = add_row(b, nop_names[i], nop_fns[i]);
+		r->via = XYZ_VIA_URING;
+		r->per_call = uring_sizes[i];
+	}
+}
+
 static void add_door(struct bench *b, enum xyz_via via)
 {
 	struct bench_row *r = add_row(b, xyz_via_name(via), door_call);
@@ -532,7 +705,7 @@ static double batch(struct bench_row *r, unsigned long n)
 	double t0 = now_ns();
 
 	r->fails += run_calls(r, n);
-	return (now_ns() - t0) / n;
+	return (now_ns() - t0) / n / (r->per_call ? r->per_call : 1);
 }
 
 /*
@@ -694,6 +867,7 @@ static void *worker_main(void *arg)
 	w->t0 = now_ns();
 	w->fails += run_calls(w->r, w->calls);
 	w->t1 = now_ns();
+	uring_rows_free();
 	door_args_free();
 	return NULL;
 }
@@ -727,7 +901,7 @@ static double throughput(struct bench *b, struct bench_row *r,
 	for (i = 0; i < nthreads; i++) {
 		pthread_join(w[i].tid, NULL);
 		r->fails += w[i].fails;
-		calls += w[i].calls;
+		calls += (double)w[i].calls * (r->per_call ? r->per_call : 1);
 		if (!i || w[i].t0 < t0)
 			t0 = w[i].t0;
 		if (!i || w[i].t1 > t1)
@@ -966,11 +1140,13 @@ int cmd_bench(int argc, char **argv)
 		enosys_nr++;
 #endif
 	for (via = 0; via < XYZ_VIA_COUNT && !no_doors; via++) {
-		if (any_door && !want[via])
+		if ((any_door && !want[via]) || !xyz_via_name(via))
 			continue;
 		want[via] = true;
 		if (via == XYZ_VIA_MMAP)
 			add_info_rows(&b);	/* INFO is all it answers */
+		else if (via == XYZ_VIA_URING)
+			add_uring(&b);
 		else
 			add_door(&b, via);
 	}
@@ -1013,6 +1189,7 @@ int cmd_bench(int argc, char **argv)
 		close(raw_fd);
 	if (raw_page)
 		munmap((void *)raw_page, raw_page_len);
+	uring_rows_free();
 	door_args_free();
 	return ret;
 }

@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <xyz.h>
 
-#define BENCH_MAX_ROWS	(10 + 2 * XYZ_VIA_COUNT)
+/* the io_uring rows: batches of 1, 8, 32 and 128, xyz and IORING_OP_NOP */
+#define BENCH_URING_SIZES	4
+#define BENCH_MAX_ROWS	(10 + 2 * XYZ_VIA_COUNT + 2 * BENCH_URING_SIZES)
 #define BENCH_MAX_CPUS	64
 
 struct bench_row {
@@ -15,6 +17,7 @@ struct bench_row {
 	int		(*call)(enum xyz_via via);
 	enum xyz_via	via;		/* for door rows */
 	bool		door;		/* an xyz door, not a baseline */
+	unsigned int	per_call;	/* calls one call of @call makes (0: 1) */
 	bool		avail;
 	char		reason[320];	/* why not available, or failed */
 	unsigned long	iterations;	/* calls per batch (--batch-us) */

@@ -105,6 +105,8 @@ int cmd_info(int argc, char **argv)
 	/* INFO through every door: the last answer has the freshest count. */
 	for (via = 0; via < XYZ_VIA_COUNT; via++) {
 		res[via].err = 0;
+		if (!xyz_via_name(via))
+			continue;	/* unknown to this build */
 		if (xyz_info(via, &res[via].info) < 0)
 			res[via].err = errno;
 		else
@@ -126,7 +128,8 @@ int cmd_info(int argc, char **argv)
 	}
 	printf("doors (" CLI_ARCH ")\n");
 	for (via = 0; via < XYZ_VIA_COUNT; via++)
-		print_door(via, &res[via]);
+		if (xyz_via_name(via))
+			print_door(via, &res[via]);
 
 	if (!last) {
 		fprintf(stderr, "xyz: module xyz is loaded, no door answers\n");

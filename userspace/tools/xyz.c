@@ -16,9 +16,10 @@ void cli_usage(FILE *f)
 	      "                 [--batches N] [--threads N] [--raw] [--cpu N] [--json]\n"
 	      "       xyz --help | --version\n"
 	      "\n"
-	      "DOOR is syscall, asm, int80, ioctl or mmap (the shared page: INFO\n"
-	      "only, no kernel entry). Without --door, info asks every door,\n"
-	      "call uses the first door that is hooked and bench times them all\n"
+	      "DOOR is syscall, asm, int80, ioctl, mmap (the shared page: INFO\n"
+	      "only, no kernel entry) or uring. Without --door, info asks every\n"
+	      "door, call uses the first door that is hooked and bench times them\n"
+	      "all, uring in batches of 1, 8, 32 and 128 next to io_uring's OP_NOP\n"
 	      "(--door none: the native baselines only).\n"
 	      "Exit status: 0 ok, 1 runtime failure, 2 usage error.\n", f);
 }
@@ -41,7 +42,8 @@ int cli_parse_door(const char *name, enum xyz_via *via)
 
 	if (v < 0)
 		return cli_usage_error("unknown door '%s' "
-				       "(syscall, asm, int80, ioctl, mmap)", name);
+				       "(syscall, asm, int80, ioctl, mmap, uring)",
+				       name);
 	*via = (enum xyz_via)v;
 	return 0;
 }
@@ -81,6 +83,8 @@ __u32 cli_expected_door(enum xyz_via via)
 		return XYZ_DOOR_IOCTL;
 	if (via == XYZ_VIA_MMAP)
 		return XYZ_DOOR_MMAP;
+	if (via == XYZ_VIA_URING)
+		return XYZ_DOOR_URING;
 #ifdef __x86_64__
 	if (via != XYZ_VIA_INT80)
 		return XYZ_DOOR_SYSCALL;

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The io_uring door: IORING_OP_URING_CMD on /dev/xyz, sqe->cmd_op =
+ * XYZ_URING_CMD_CALL, struct xyz_uring_cmd in the SQE's command area. Any
+ * number of calls share one io_uring_enter(); each completes with its own
+ * CQE, whose res is what sys_xyz returned.
+ *
+ * A call completes inline, in the submitting task, when it can run without
+ * sleeping. io_uring first issues a request with IO_URING_F_NONBLOCK: then a
+ * call whose user memory is not resident (or a large ECHO) returns -EAGAIN,
+ * and io_uring issues it again from an io-wq worker, a thread of the same
+ * process with the submitter's credentials, where it may fault and sleep.
+ * Nothing is left in flight in the driver: a closing ring cancels or waits
+ * for its io-wq work, and the ring's reference on the file pins the module.
+ *
+ * security_uring_cmd() has run before io_uring calls us.
+ */
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+
+#include "xyz_compat.h"
+#include "xyz_internal.h"
+
+/* The command area: 16 bytes of a 64-byte SQE, 80 of a 128-byte one. */
+#define XYZ_URING_AREA		16
+#define XYZ_URING_AREA_SQE128	(XYZ_URING_AREA + 64)
+
+int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+{
+	u8 area[XYZ_URING_AREA_SQE128];
+	size_t len = issue_flags & IO_URING_F_SQE128 ? XYZ_URING_AREA_SQE128 :
+						       XYZ_URING_AREA;
+	struct xyz_uring_cmd cmd;
+	struct xyz_args __user *uargs;
+	long ret;
+
+	BUILD_BUG_ON(sizeof(cmd) != XYZ_URING_AREA);
+
+	if (ioucmd->cmd_op != XYZ_URING_CMD_CALL)
+		return xyz_uring_cmd_complete(ioucmd, -ENOTTY, issue_flags);
+
+	/* One copy, then checks on the copy: the ring is user memory. */
+	memcpy(area, xyz_uring_cmd_area(ioucmd), len);
+	memcpy(&cmd, area, sizeof(cmd));
+	if (memchr_inv(area + offsetof(struct xyz_uring_cmd, reserved), 0,
+		       len - offsetof(struct xyz_uring_cmd, reserved)))
+		return xyz_uring_cmd_complete(ioucmd, -EINVAL, issue_flags);
+
+	uargs = u64_to_user_ptr(cmd.args);
+	if (issue_flags & IO_URING_F_NONBLOCK) {
+		ret = sys_xyz_nowait(uargs, XYZ_DOOR_URING);
+		if (ret == -EAGAIN)
+			return -EAGAIN;	/* io_uring issues it again from io-wq */
+	} else {
+		ret = sys_xyz(uargs, XYZ_DOOR_URING);
+	}
+	return xyz_uring_cmd_complete(ioucmd, ret, issue_flags);
+}
