@@ -22,6 +22,7 @@ mutants=(
 "the compat door reports the wrong door~xyz_syscall.c~s/XYZ_DOOR_COMPAT)/XYZ_DOOR_SYSCALL)/~insmod /lib/modules/xyz.ko hook=ftrace && ./xyz_doors_test_32 -v int80"
 "a kprobe without post-handler gets optimized~xyz_hook_kprobe.c~s/.post_handler\t= xyz_kprobe_post,/.post_handler\t= NULL,/~insmod /lib/modules/xyz.ko hook=kprobe && sleep 2 && ./xyz_doors_test -v glibc_syscall"
 "a failed load does not wait for its callers~xyz_main.c~/^\t\t\txyz_detach(id, XYZ_ABI_X64);/{n;s/xyz_wait_for_callers();//}~insmod /lib/modules/xyz_ipmodify.ko func=ia32_sys_call && ./xyz_sleeper_test failed-load /lib/modules/xyz.ko hook=ftrace"
+"the fast path takes any size~xyz_core.c~s/ok = args->size == sizeof(\*args);/ok = true;/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
 "a sleeping caller does not hold the module~xyz_core.c~s/call->pinned = try_module_get(THIS_MODULE);/call->pinned = false;/~insmod /lib/modules/xyz.ko hook=kprobe && ./xyz_sleeper_test unload"
 "hook=direct refuses to share with a livepatch~xyz_hook_direct.c~/\.ops\.ops_func/d~insmod /lib/modules/xyz_ipmodify.ko && insmod /lib/modules/xyz.ko hook=direct || { echo 'not ok 1 hook=direct refused a livepatch on x64_sys_call'; exit 1; }"
 "the shared page maps with PROT_WRITE~xyz_mmap.c~s/if (vma->vm_flags \& (VM_WRITE | VM_EXEC))/if (vma->vm_flags \& VM_EXEC)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
