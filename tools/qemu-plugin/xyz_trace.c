@@ -35,6 +35,12 @@
 
 #include <qemu-plugin.h>
 
+/* XYZ_TRACE_API: pretend another API version, to test the refusal below */
+#ifdef XYZ_TRACE_API
+#undef QEMU_PLUGIN_VERSION
+#define QEMU_PLUGIN_VERSION XYZ_TRACE_API
+#endif
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 #define KERNEL_HALF	0xffff800000000000ULL
