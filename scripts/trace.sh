@@ -39,6 +39,9 @@ inc=$("$XYZ_TOP/scripts/trace/qemu-plugin-header.sh")
 flock "$XYZ_BUILD/.build.lock" make -s -C "$XYZ_TOP/tools/qemu-plugin" \
 	QEMU_PLUGIN_INC="$inc" OUTPUT="$tdir" >&2
 plugin=$tdir/libxyz_trace.so
+# a plugin of another API version must be refused (one QEMU start, no boot)
+make -s -C "$XYZ_TOP/tools/qemu-plugin" QEMU_PLUGIN_INC="$inc" OUTPUT="$tdir" \
+	check-refusal >&2 || xyz_die "the plugin's API-version check failed"
 
 # the door lists of the guest, from the table
 doors() { # ABI KIND[,KIND]

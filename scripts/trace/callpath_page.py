@@ -71,6 +71,8 @@ def diagram(d):
         again = ' (entered %dx)' % s['entries'] if s['entries'] > 1 else ''
         lines.append('  %s %-40s %5d%s' % (where, s['function'], n, again))
         prev_ring = s['ring']
+    if prev_ring == 0 and d['steps'] and d['steps'][0]['ring'] == 3:
+        lines.append('      |  return to user mode (into %s, counted above)' % d['steps'][0]['function'])
     t = d['totals']
     lines.append('  %-47s %5d user + %d kernel = %d' % ('total', t['user'], t['kernel'], t['total']))
     return '\n'.join(lines)
@@ -99,8 +101,9 @@ def write_md(a, table, allres):
               '| ' + ' | '.join(str(v) for _, v in summary(res)) + ' |']
         ref = REFERENCE.get(series(kver))
         if ref:
-            o += ['', 'Issue 14\'s independent count of the same, before `sys_xyz` first touched user memory with',
-                  'page faults disabled (the door rows moved with that change, the baselines must not):', '',
+            o += ['', 'Issue 14\'s independent count of the same (the minimum over 40 calls), taken on an earlier',
+                  'module: the baselines must agree within a few instructions; the door rows have moved with the',
+                  'module\'s changes since (`sys_xyz` now first touches user memory with page faults disabled):', '',
                   '| ' + ' | '.join(k for k, _ in summary(res)) + ' |', '|' + '---|' * len(summary(res)),
                   '| ' + ' | '.join(ref) + ' |']
         o += ['',
@@ -139,6 +142,24 @@ def write_md(a, table, allres):
             d = res.get(hook, {}).get('raw@64')
             if d and 'steps' in d:
                 o += ['### raw@64 under hook=%s' % hook, '', '```', diagram(d), '```', '']
+    o += ['## How it is measured', '',
+          '- **The window.** `selftests/xyz/xyz_trace_doors.c` wraps each call in two 7-byte NOPs, `nopl',
+          '  0x5859<id>01(%rax)` and `...02`, that no compiler emits. The plugin matches them by their bytes',
+          '  when QEMU translates user code, and records each instruction that vCPU executes in between: its',
+          '  address, and ring 0 or 3 by the address (the kernel\'s upper half). Two unmarked warm-up calls',
+          '  come first, so no first-touch page fault is on the path.',
+          '- **The plugin** (`tools/qemu-plugin/xyz_trace.c`) is built against `qemu-plugin.h` from Debian\'s',
+          '  `qemu` source package of the installed version (`scripts/trace/qemu-plugin-header.sh`, a private',
+          '  apt configuration under `~/.cache/xyz`), and refuses a QEMU whose plugin API version differs',
+          '  (`make -C tools/qemu-plugin check-refusal` proves it).',
+          '- **The boot** (`scripts/trace.sh`): `-smp 1`, `-accel tcg,thread=single -cpu max`; per round the',
+          '  baselines without the module, then `insmod hook=direct|ftrace|kprobe` and every door and baseline;',
+          '  two rounds. The guest sends `/proc/kallsyms` (compressed) once and the module\'s symbols after each',
+          '  load; `scripts/trace/report.py` symbolises, drops every call in which an interrupt or exception',
+          '  entry ran (`asm_sysvec_*`, `asm_common_interrupt`, `asm_exc_*` but `int3`), and keeps the path',
+          '  the rest agree on; `scripts/trace/gate.py` fails when two clean calls differ.',
+          '- **A door is added** (the mmap or io_uring door) with a function and a `doors[]` row in',
+          '  `xyz_trace_doors.c` and a row in `scripts/trace/doors` (its baseline), then a budget.', '']
     with open(a.md, 'w') as f:
         f.write('\n'.join(o))
 
