@@ -16,7 +16,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-check= page=1 ko=()
+check="" page=1 ko=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--check) check=1; shift ;;
