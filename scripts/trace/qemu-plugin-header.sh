@@ -32,7 +32,8 @@ if [ ! -f "$dir/.done" ]; then
 	opts=(-o "Dir::Etc::sourceparts=$apt/sources.list.d"
 	      -o "Dir::Etc::sourcelist=/dev/null"
 	      -o "Dir::State::Lists=$apt/lists"
-	      -o "Dir::Cache::archives=$apt/archives")
+	      -o "Dir::Cache::archives=$apt/archives"
+	      -o "APT::Sandbox::User=root")  # _apt cannot write our cache dir
 	apt-get "${opts[@]}" update -qq >&2
 	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/dl"
 	(cd "$dir.tmp/dl" && apt-get "${opts[@]}" source --download-only -q "qemu=$ver" >&2) ||

@@ -1,7 +1,7 @@
 # The guest half of scripts/trace.sh (busybox sh, run by vm-init.sh in
-# shellcheck shell=sh disable=SC2086  # the door lists are meant to split
 # /xyz/xyz); trace.sh prepends REPS, ROUNDS, MODES, B64, B32, D64, D32.
 # Everything the host needs comes back on the console between markers.
+# shellcheck shell=sh disable=SC2086  # the door lists are meant to split
 
 # Kernel text symbols, once: the base kernel does not move within a boot.
 # gzip+base64 because the console is slow under TCG and this is megabytes.
