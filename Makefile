@@ -14,13 +14,16 @@
 #                        the DKMS-built module tested in the VM
 #   make bench           the benchmark matrix in the test VM, every kernel:
 #                        build/bench/, docs/performance.md and its charts
+#   make trace           every door's call path, instruction by instruction
+#                        (QEMU plugin), every kernel: build/trace/,
+#                        docs/callpath.md and docs/callpath.svg
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 XYZ_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 
 .PHONY: all module userspace demo check check-host check-vm lint install \
-	dkms-install dkms-uninstall dkms-test bench clean version
+	dkms-install dkms-uninstall dkms-test bench trace clean version
 
 all: module userspace
 
@@ -62,6 +65,9 @@ dkms-test:
 
 bench:
 	scripts/bench.sh
+
+trace:
+	scripts/trace.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

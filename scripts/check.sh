@@ -4,6 +4,8 @@
 #          (checkpatch --strict, sparse on every kernel)
 #   vm:    selftests/xyz in the test VM, on every kernel of the matrix; the
 #          mutants (the module broken on purpose, each bug must be caught);
+#          the instruction budgets of every door (scripts/trace.sh --check)
+#          and the mutants that must break them;
 #          the DKMS round trip, its modules tested in the VM (this removes
 #          any xyz that DKMS had installed on the machine)
 # usage: scripts/check.sh [--host|--vm]
@@ -57,6 +59,9 @@ if [ "$what" != --host ]; then
 		step "vm-$kver" scripts/vm-run.sh --tests "$kver"
 	done
 	step mutants scripts/mutants.sh
+	# the instruction budgets of the hot paths, and mutants they must catch
+	step trace scripts/trace.sh --check --no-page
+	step trace-mutants scripts/trace/mutants.sh
 	step dkms scripts/dkms.sh test
 fi
 echo "# make check took $(($(date +%s) - start))s"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything xyz needs on a Debian 12 machine, installed when missing: the
-# compilers, QEMU, busybox, sparse, DKMS, liburing (its liburing.a links the
-# static xyz tools of the test VM). Kernels, headers and kselftest
+# compilers, QEMU (and glib for its plugin), busybox, sparse, DKMS, liburing
+# (its liburing.a links the static xyz tools of the test VM). Kernels, headers and kselftest
 # files are fetched later, per kernel, by scripts/lib.sh. Idempotent and
 # quick when all is there.
 set -euo pipefail
@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 pkgs=(make gcc libc6-dev gcc-multilib g++ g++-multilib binutils perl cpio gzip
       xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox
-      liburing-dev pkg-config)
+      liburing-dev libglib2.0-dev pkg-config python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -97,9 +97,12 @@ esac
 
 log=${XYZ_SERIAL_LOG:-$out/serial-$mode.log}
 cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 quiet xyz.mode=$mode"
-qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1024 -no-reboot
+# XYZ_VM_SMP and XYZ_QEMU_ARGS (split on blanks): scripts/trace.sh boots one
+# vCPU with its QEMU plugin
+# shellcheck disable=SC2206
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp "${XYZ_VM_SMP:-2}" -m 1024 -no-reboot
       -display none -monitor none -kernel "$vmlinuz"
-      -initrd "$run/initramfs.gz" -append "$cmdline")
+      -initrd "$run/initramfs.gz" -append "$cmdline" ${XYZ_QEMU_ARGS:-})
 xyz_log "booting $kver ($XYZ_ACCEL), serial log: $log"
 
 if [ "$mode" = shell ]; then

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The call path of every door, instruction by instruction: boots each kernel
+# of the matrix once with the QEMU plugin tools/qemu-plugin/xyz_trace.c and
+# one vCPU, traces every door of scripts/trace/doors in every hook mode and
+# the native baselines (without and with the module), then symbolises the
+# windows (scripts/trace/report.py).
+#
+# usage: scripts/trace.sh [--check] [--no-page] [--ko PATH] [KERNEL_RELEASE...]
+#   writes build/trace/<kernel>/<hook>.json (hook: none, direct, ftrace,
+#   kprobe) and, unless --no-page, docs/callpath.md and docs/callpath.svg;
+#   --check also checks scripts/trace/budgets (scripts/trace/gate.py) and ends
+#   with "N passed, N failed"; --ko traces that xyz.ko (scripts/trace/mutants.sh).
+# Knobs: XYZ_TRACE_REPS (calls per door and round, 5), XYZ_TRACE_ROUNDS (2:
+# the whole sequence twice in one boot, which must give the same counts),
+# XYZ_TRACE_MODES ("direct ftrace kprobe"), XYZ_TRACE_DIR (build/trace).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+check="" page=1 ko=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--check) check=1; shift ;;
+	--ko) ko=(--ko "$2"); shift 2 ;;
+	--no-page) page=; shift ;;
+	-*) xyz_die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+if [ $# -gt 0 ]; then
+	kernels=("$@")
+else
+	mapfile -t kernels < <(xyz_matrix)
+	[ ${#kernels[@]} -gt 0 ] || xyz_die "cannot resolve the kernel matrix"
+fi
+
+tdir=${XYZ_TRACE_DIR:-$XYZ_BUILD/trace}
+mkdir -p "$tdir"
+inc=$("$XYZ_TOP/scripts/trace/qemu-plugin-header.sh")
+flock "$XYZ_BUILD/.build.lock" make -s -C "$XYZ_TOP/tools/qemu-plugin" \
+	QEMU_PLUGIN_INC="$inc" OUTPUT="$tdir" >&2
+plugin=$tdir/libxyz_trace.so
+# a plugin of another API version must be refused (one QEMU start, no boot)
+make -s -C "$XYZ_TOP/tools/qemu-plugin" QEMU_PLUGIN_INC="$inc" OUTPUT="$tdir" \
+	check-refusal >&2 || xyz_die "the plugin's API-version check failed"
+
+# the door lists of the guest, from the table
+doors() { # ABI KIND[,KIND]
+	awk -v abi="$1" -v kinds=",$2," '!/^#/ && NF && $2 == abi && index(kinds, "," $3 ",") { printf "%s ", $1 }' \
+		"$XYZ_TOP/scripts/trace/doors"
+}
+guest=$(printf 'REPS=%s ROUNDS=%s MODES="%s"\nB64="%s" D64="%s" B32="%s" D32="%s"\n' \
+	"${XYZ_TRACE_REPS:-5}" "${XYZ_TRACE_ROUNDS:-2}" \
+	"${XYZ_TRACE_MODES:-direct ftrace kprobe}" \
+	"$(doors 64 base)" "$(doors 64 mbase,door)" "$(doors 32 base)" "$(doors 32 mbase,door)")
+guest+=$'\n'$(cat "$XYZ_TOP/scripts/trace/vm-trace.sh")
+
+rc=0
+for kver in "${kernels[@]}"; do
+	out=$tdir/$kver
+	mkdir -p "$out"
+	rm -f "$out"/*.json "$out/raw.trace"
+	xyz_log "tracing $kver (one vCPU, QEMU plugin)"
+	# -smp 1: nothing runs on another vCPU; thread=single TCG as vm-run has
+	if ! XYZ_VM_SMP=1 XYZ_SERIAL_LOG=$out/serial.log \
+		XYZ_QEMU_ARGS="-plugin $plugin,out=$out/raw.trace" \
+		"$XYZ_TOP/scripts/vm-run.sh" "${ko[@]}" --run "$guest" "$kver" >/dev/null; then
+		echo "[$kver] FAILED: the trace boot (serial log: $out/serial.log)" >&2
+		rc=1
+		continue
+	fi
+	python3 "$XYZ_TOP/scripts/trace/report.py" symbolise \
+		--serial "$out/serial.log" --trace "$out/raw.trace" \
+		--bin64 "$XYZ_BUILD/selftests/xyz_trace_doors" \
+		--bin32 "$XYZ_BUILD/selftests/xyz_trace_doors_32" \
+		--doors "$XYZ_TOP/scripts/trace/doors" --kernel "$kver" \
+		--out "$out" || rc=1
+done
+if [ -n "$page" ] && [ "$rc" = 0 ]; then
+	python3 "$XYZ_TOP/scripts/trace/report.py" page --tdir "$tdir" \
+		--doors "$XYZ_TOP/scripts/trace/doors" \
+		--md "$XYZ_TOP/docs/callpath.md" --svg "$XYZ_TOP/docs/callpath.svg" \
+		"${kernels[@]}" || rc=1
+fi
+if [ -n "$check" ]; then
+	# shellcheck disable=SC2086
+	python3 "$XYZ_TOP/scripts/trace/gate.py" ${XYZ_TRACE_GATE_ARGS:-} \
+		--budgets "$XYZ_TOP/scripts/trace/budgets" --tdir "$tdir" \
+		"${kernels[@]}" || rc=1
+fi
+exit "$rc"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The gate must fail when a hot path grows: add work to one on purpose, one
+# mutant at a time, trace it (hook=direct, one round) and check that
+# scripts/trace/gate.py refuses it and names the step. Prints TAP.
+# usage: scripts/trace/mutants.sh [KERNEL_RELEASE]   (default: the newest of the matrix)
+#        XYZ_MUTANTS="1" scripts/trace/mutants.sh     only these (by number)
+set -uo pipefail
+source "$(dirname "$0")/../lib.sh"
+cd "$XYZ_TOP" || exit 1
+
+kver=${1:-$(xyz_matrix | tail -n 1)}
+kdir=$(xyz_kernel_headers "$kver")
+
+# name ~ file ~ sed expression ~ the step the gate must name
+mutants=(
+"an extra copy_from_user in sys_xyz~xyz_core.c~s/^\tthis_cpu_inc(xyz_calls);/\tif (copy_from_user(\&args, uargs, sizeof(args)))\n\t\treturn -EFAULT;\n&/~copy_from_user"
+"a pr_debug in the trampoline's path~xyz_syscall.c~s/^\tret = sys_xyz((struct xyz_args __user \*)regs->di, XYZ_DOOR_SYSCALL);/\tpr_debug(\"xyz: syscall door\\\\n\");\n&/~xyz_x64_entry"
+)
+
+n=0 failed=0
+for m in "${mutants[@]}"; do
+	IFS='~' read -r name file expr step <<<"$m"
+	n=$((n + 1))
+	case " ${XYZ_MUTANTS:-$n} " in *" $n "*) ;; *) continue ;; esac
+	dir=$XYZ_BUILD/trace-mutants/$n
+	rm -rf "$dir" && mkdir -p "$dir/src"
+	cp -r Kbuild dkms.conf module include "$dir/src/"
+	sed -i "$expr" "$dir/src/module/$file"
+	if cmp -s "module/$file" "$dir/src/module/$file"; then
+		echo "not ok $n $name: the mutation did not apply (update scripts/trace/mutants.sh)"
+		failed=$((failed + 1))
+		continue
+	fi
+	if ! make -C "$kdir" M="$dir/src" modules >"$dir/build.log" 2>&1; then
+		echo "not ok $n $name: the mutant does not build (see $dir/build.log)"
+		failed=$((failed + 1))
+		continue
+	fi
+	XYZ_TRACE_DIR=$dir/trace XYZ_TRACE_MODES=direct XYZ_TRACE_ROUNDS=1 \
+		XYZ_TRACE_REPS=3 XYZ_TRACE_GATE_ARGS=--hooks=direct \
+		scripts/trace.sh --check --no-page --ko "$dir/src/xyz.ko" "$kver" \
+		>"$dir/gate.log" 2>&1
+	rc=$?
+	if ! grep -q '^ok 1 ' "$dir/gate.log"; then
+		sed 's/^/# /' "$dir/gate.log" | tail -n 5
+		echo "not ok $n $name: the trace itself failed (see $dir/gate.log)"
+		failed=$((failed + 1))
+	elif [ "$rc" = 0 ]; then
+		echo "not ok $n $name: the gate did not notice"
+		failed=$((failed + 1))
+	elif ! grep -qE "step [^ ]*$step " "$dir/gate.log"; then
+		grep '^not ok\|^#' "$dir/gate.log" | sed 's/^/# /'
+		echo "not ok $n $name: the gate failed but did not name $step"
+		failed=$((failed + 1))
+	else
+		echo "ok $n $name: caught: $(grep -m1 -E "step [^ ]*$step " "$dir/gate.log" | sed 's/^# *//')"
+	fi
+done
+echo "1..$n"
+[ "$failed" = 0 ]

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xyz_trace_doors: calls one door at a time between the two marker
+ * instructions that tools/qemu-plugin/xyz_trace.c recognises, so the plugin
+ * records exactly that call, user and kernel instructions alike.
+ *
+ * usage: xyz_trace_doors REPS DOOR...   (DOOR: a name of the table below)
+ *
+ * Per door it prints "XYZ-TRACE-DOOR <name> <id> <reps> <rc>" and then opens
+ * REPS windows, one call each, after two unmarked warm-up calls (the first
+ * call of a path faults pages in; those faults are not the path). The host
+ * matches windows to doors by order and checks the id the marker carries.
+ *
+ * To add a door (mmap, io_uring): a function below with its own MARKED()
+ * id, a row in doors[], and a row in scripts/trace/doors.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/xyz.h>
+
+/* nopl 0x5859<id>01(%eax/%rax) and ...02: see xyz_trace.c. The id is an
+ * immediate, so each call site is its own constant marker. */
+#define MARK_OPEN(id)  asm volatile (".byte 0x0f,0x1f,0x80,0x01,%c0,0x59,0x58" \
+				     :: "i" (id) : "memory")
+#define MARK_CLOSE(id) asm volatile (".byte 0x0f,0x1f,0x80,0x02,%c0,0x59,0x58" \
+				     :: "i" (id) : "memory")
+/* one call, marked when asked to: every door body goes through this */
+#define MARKED(id, mark, expr) ({			\
+	long __r;					\
+	if (mark)					\
+		MARK_OPEN(id);				\
+	__r = (expr);					\
+	if (mark)					\
+		MARK_CLOSE(id);				\
+	__r; })
+
+#define IA32_NR_GETPPID	64
+#define IA32_NR_IOCTL	54
+
+static int nr = 400, compat_nr = 223, xyz_fd = -1, null_fd = -1, zero_fd = -1;
+static struct xyz_args *args;	/* below 4 GiB: int $0x80 takes 32-bit pointers */
+
+static long int80_1(long n, unsigned long a1)
+{
+	long ret;
+
+	asm volatile ("int $0x80" : "=a" (ret) : "0" (n), "b" (a1)
+#ifdef __x86_64__
+		      : "r8", "r9", "r10", "r11", "memory");
+#else
+		      : "memory");
+#endif
+	return ret;
+}
+
+#ifdef __x86_64__
+static long syscall_insn(long n, long a1, long a2, long a3)
+{
+	long ret;
+
+	asm volatile ("syscall" : "=a" (ret)
+		      : "0" (n), "D" (a1), "S" (a2), "d" (a3)
+		      : "rcx", "r11", "memory");
+	return ret;
+}
+
+static long d_getppid(int m)	{ return MARKED(1, m, syscall_insn(__NR_getppid, 0, 0, 0)); }
+static long d_raw(int m)	{ return MARKED(2, m, syscall_insn(nr, (long)args, 0, 0)); }
+static long d_glibc(int m)	{ return MARKED(3, m, syscall(nr, args)); }
+#endif
+static long d_int80_getppid(int m) { return MARKED(4, m, int80_1(IA32_NR_GETPPID, 0)); }
+static long d_int80(int m)	{ return MARKED(5, m, int80_1(compat_nr, (unsigned long)args)); }
+static long d_ioctl(int m)	{ return MARKED(6, m, ioctl(xyz_fd, XYZ_IOC_CALL, args)); }
+/* the same command on a file without ioctls: the VFS answers ENOTTY */
+static long d_enotty(int m)	{ return MARKED(7, m, ioctl(null_fd, XYZ_IOC_CALL, args)); }
+/* isatty()'s question, TCGETS, on the same file */
+static long d_tcgets(int m)	{ return MARKED(9, m, ioctl(null_fd, TCGETS, args)); }
+/* a command /dev/xyz does not know: the module's handler says ENOTTY */
+static long d_enotty_xyz(int m)	{ return MARKED(10, m, ioctl(xyz_fd, _IO(XYZ_IOC_MAGIC, 0x7f), 0)); }
+static long d_read1(int m)
+{
+	char c;
+
+	return MARKED(8, m, read(zero_fd, &c, 1));
+}
+
+static const struct door {
+	const char *name;
+	int id;
+	long (*call)(int mark);
+} doors[] = {
+#ifdef __x86_64__
+	{ "getppid", 1, d_getppid },
+	{ "raw", 2, d_raw },
+	{ "glibc", 3, d_glibc },
+#endif
+	{ "int80_getppid", 4, d_int80_getppid },
+	{ "int80", 5, d_int80 },
+	{ "ioctl", 6, d_ioctl },
+	{ "enotty", 7, d_enotty },
+	{ "read1", 8, d_read1 },
+	{ "tcgets", 9, d_tcgets },
+	{ "enotty_xyz", 10, d_enotty_xyz },
+};
+
+static int read_param(const char *name, int dflt)
+{
+	char path[128];
+	FILE *f;
+	int v;
+
+	snprintf(path, sizeof(path), "/sys/module/xyz/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return dflt;
+	if (fscanf(f, "%d", &v) != 1)
+		v = dflt;
+	fclose(f);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	int reps, i, r;
+	size_t d;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s REPS DOOR...\n", argv[0]);
+		return 2;
+	}
+	reps = atoi(argv[1]);
+	nr = read_param("nr", nr);
+	compat_nr = read_param("compat_nr", compat_nr);
+	args = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS
+#ifdef __x86_64__
+		    | MAP_32BIT
+#endif
+		    , -1, 0);
+	if (args == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	args->size = sizeof(*args);
+	args->op = XYZ_OP_NOP;
+	xyz_fd = open("/dev/xyz", O_RDWR);
+	null_fd = open("/dev/null", O_RDWR);
+	zero_fd = open("/dev/zero", O_RDONLY);
+	for (i = 2; i < argc; i++) {
+		for (d = 0; d < sizeof(doors) / sizeof(doors[0]); d++)
+			if (!strcmp(doors[d].name, argv[i]))
+				break;
+		if (d == sizeof(doors) / sizeof(doors[0])) {
+			fprintf(stderr, "unknown door %s\n", argv[i]);
+			return 2;
+		}
+		doors[d].call(0);
+		r = (int)doors[d].call(0);
+		/* the result a door gives, so a door that failed is seen */
+		printf("XYZ-TRACE-DOOR %s %d %d %d\n", doors[d].name,
+		       doors[d].id, reps, r < 0 && r != -1 ? r : r == -1 ? -errno : r);
+		fflush(stdout);
+		for (r = 0; r < reps; r++)
+			doors[d].call(1);
+	}
+	return 0;
+}
