@@ -103,7 +103,8 @@ def write_md(a, table, allres):
         if ref:
             o += ['', 'Issue 14\'s independent count of the same (the minimum over 40 calls), taken on an earlier',
                   'module: the baselines must agree within a few instructions; the door rows have moved with the',
-                  'module\'s changes since (`sys_xyz` now first touches user memory with page faults disabled):', '',
+                  'module since (`sys_xyz` reads a caller\'s struct of this very size in one pass, without',
+                  '`copy_struct_from_user()`\'s general path):', '',
                   '| ' + ' | '.join(k for k, _ in summary(res)) + ' |', '|' + '---|' * len(summary(res)),
                   '| ' + ' | '.join(ref) + ' |']
         o += ['',
