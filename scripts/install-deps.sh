@@ -7,7 +7,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 pkgs=(make gcc libc6-dev gcc-multilib g++ g++-multilib binutils perl cpio gzip
-      xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox)
+      xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox
+      trinity)  # the system-wide fuzzer of make soak
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
