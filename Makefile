@@ -14,13 +14,15 @@
 #                        the DKMS-built module tested in the VM
 #   make bench           the benchmark matrix in the test VM, every kernel:
 #                        build/bench/, docs/performance.md and its charts
+#   make soak            trinity fuzzes every system call in the test VM,
+#                        module unloaded and in each hook mode, every kernel
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 XYZ_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 
 .PHONY: all module userspace demo check check-host check-vm lint install \
-	dkms-install dkms-uninstall dkms-test bench clean version
+	dkms-install dkms-uninstall dkms-test bench soak clean version
 
 all: module userspace
 
@@ -62,6 +64,9 @@ dkms-test:
 
 bench:
 	scripts/bench.sh
+
+soak:
+	scripts/soak.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
