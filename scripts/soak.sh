@@ -6,6 +6,11 @@
 # (scripts/vm-soak.sh). Ends with one line "N passed, N failed, N skipped".
 #
 # usage: scripts/soak.sh [KERNEL_RELEASE...]
+#        scripts/soak.sh --prove [KERNEL_RELEASE]
+#   --prove  a soak that cannot fail proves nothing: build a module whose
+#            ftrace callback WARNs on sched_setscheduler (144, a call none of
+#            xyz's tests makes), soak it under hook=ftrace on one kernel
+#            (default: the newest), and pass only if the soak fails on it
 #   XYZ_SOAK_CALLS  system calls per mode (20000: about 30 s under TCG)
 #   XYZ_SOAK_SEED   trinity's seed (default: the time); printed, to repeat
 #   XYZ_SOAK_MODES  default "unloaded direct ftrace kprobe"
@@ -13,6 +18,38 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 "$XYZ_TOP/scripts/install-deps.sh"
+if [ "${1:-}" = --prove ]; then
+	kver=${2:-$(xyz_matrix | tail -n 1)}
+	dir=$XYZ_BUILD/soak-prove
+	rm -rf "$dir" && mkdir -p "$dir"
+	cp -r "$XYZ_TOP"/{Kbuild,dkms.conf,module,include} "$dir/"
+	sed -i 's|^\t/\* dispatcher(regs, nr): nr is the second argument \*/$|\tWARN_ON_ONCE((unsigned int)regs->si == 144);\n&|' \
+		"$dir/module/xyz_hook_ftrace.c"
+	grep -q 'WARN_ON_ONCE((unsigned int)regs->si == 144)' \
+		"$dir/module/xyz_hook_ftrace.c" ||
+		xyz_die "the mutation did not apply (update scripts/soak.sh)"
+	make -C "$(xyz_kernel_headers "$kver")" M="$dir" modules \
+		>"$dir/build.log" 2>&1 || xyz_die "the mutant does not build: $dir/build.log"
+	if XYZ_SOAK_MODES=ftrace XYZ_SOAK_CALLS=${XYZ_SOAK_CALLS:-5000} \
+		XYZ_SERIAL_LOG=$dir/serial.log "$XYZ_TOP/scripts/vm-run.sh" \
+		--soak --ko "$dir/xyz.ko" "$kver" >"$dir/vm.log" 2>&1; then
+		echo "not ok 1 the soak missed a WARN in the ftrace callback (see $dir/vm.log)"
+		echo "0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
+	# it must fail for the right reason: the WARN, in the hook, under trinity
+	if grep -qE 'WARNING: .*xyz_ftrace_func|RIP: .*xyz_ftrace_func' "$dir/serial.log" &&
+	   grep -qE 'Comm: trinity' "$dir/serial.log"; then
+		echo "ok 1 the soak catches a WARN in the ftrace callback on a call xyz's tests never make"
+		echo "1 passed, 0 failed, 0 skipped"
+		exit 0
+	fi
+	tail -n 5 "$dir/vm.log" | sed 's/^/# /'
+	echo "not ok 1 the soak failed, but not on the WARN (see $dir/serial.log)"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+
 if [ $# -gt 0 ]; then
 	kernels=("$@")
 else
