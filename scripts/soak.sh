@@ -58,7 +58,14 @@ else
 fi
 # one seed for every kernel and mode, so that a failure can be repeated
 export XYZ_SOAK_SEED=${XYZ_SOAK_SEED:-$(date +%s)}
-xyz_log "soak: XYZ_SOAK_SEED=$XYZ_SOAK_SEED XYZ_SOAK_CALLS=${XYZ_SOAK_CALLS:-20000}"
+# vm-run.sh's 20 minutes are too short for long soaks: each mode may take
+# vm-soak.sh's limit for trinity, calls / 50 + 120 s, and a minute more for
+# the door tests; plus 5 minutes for the boot
+calls=${XYZ_SOAK_CALLS:-20000}
+modes=${XYZ_SOAK_MODES:-unloaded direct ftrace kprobe}
+n=$(wc -w <<<"$modes")
+export XYZ_VM_TIMEOUT=${XYZ_VM_TIMEOUT:-$((n * (calls / 50 + 180) + 300))}
+xyz_log "soak: XYZ_SOAK_SEED=$XYZ_SOAK_SEED XYZ_SOAK_CALLS=$calls, VM timeout ${XYZ_VM_TIMEOUT}s"
 
 pass=0 fail=0 skip=0
 start=$(date +%s)

@@ -131,7 +131,7 @@ problems=()
 grep -q '^XYZ-DONE' "$log" || problems+=("the VM died before the tests ended")
 # the kernel's own lines: the dmesg dump, and console lines with a timestamp
 # (minus a banner that says WARNING: but is a pr_warn_once, not a WARN(): a
-# mount with MS_MANDLOCK, which trinity tries, prints it on 6.12)
+# mount with MS_MANDLOCK, which trinity tries, prints it on 6.1 and 6.12)
 if sed -n '/^XYZ-DMESG-BEGIN/,/^XYZ-DMESG-END/p;/^\[ *[0-9]*\.[0-9]*\]/p' "$log" |
 	grep -v 'WARNING: The mand mount option' |
 	grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace|blocked for more than' >&2; then
