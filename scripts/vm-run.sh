@@ -15,7 +15,7 @@
 #   --ko     boot with this xyz.ko (e.g. the one DKMS built) instead of
 #            building one
 #
-# Fails on: zero results, any failed test, BUG/WARNING/Oops/panic in dmesg,
+# Fails on: zero results, any failed test, BUG/WARNING/Oops/panic/hung task in dmesg,
 # a timeout (XYZ_VM_TIMEOUT seconds, default 1200) or a VM that dies. The
 # serial log is kept in build/<release>/serial-<mode>.log (or $XYZ_SERIAL_LOG).
 set -euo pipefail
