@@ -17,13 +17,15 @@
 #   make trace           every door's call path, instruction by instruction
 #                        (QEMU plugin), every kernel: build/trace/,
 #                        docs/callpath.md and docs/callpath.svg
+#   make soak            trinity fuzzes every system call in the test VM,
+#                        module unloaded and in each hook mode, every kernel
 
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 XYZ_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 
 .PHONY: all module userspace demo check check-host check-vm lint install \
-	dkms-install dkms-uninstall dkms-test bench trace clean version
+	dkms-install dkms-uninstall dkms-test bench trace soak clean version
 
 all: module userspace
 
@@ -68,6 +70,9 @@ bench:
 
 trace:
 	scripts/trace.sh
+
+soak:
+	scripts/soak.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true

@@ -9,7 +9,8 @@ source "$(dirname "$0")/lib.sh"
 
 pkgs=(make gcc libc6-dev gcc-multilib g++ g++-multilib binutils perl cpio gzip
       xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox
-      liburing-dev libglib2.0-dev pkg-config python3)
+      liburing-dev libglib2.0-dev pkg-config python3
+      trinity)  # trinity: the system-wide fuzzer of make soak
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

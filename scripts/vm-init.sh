@@ -38,6 +38,10 @@ demo)
 	sh /xyz/xyz/demo.sh 2>&1
 	rc=$?
 	;;
+soak)
+	sh /xyz/xyz/soak.sh 2>&1
+	rc=$?
+	;;
 run)
 	(cd /xyz/xyz && sh ./run.sh 2>&1)
 	rc=$?

@@ -2,17 +2,20 @@
 # Boot one of Debian's kernels in QEMU with xyz.ko and its tests, run them
 # inside, and judge the run from the outside.
 #
-# usage: scripts/vm-run.sh [--tests|--demo|--shell] [--ko PATH] KERNEL_RELEASE
+# usage: scripts/vm-run.sh [--tests|--demo|--soak|--shell] [--ko PATH] KERNEL_RELEASE
 #
 #   --tests  (default) run selftests/xyz/xyz_modes.sh; print its TAP and one
 #            line "N passed, N failed, N skipped"
 #   --demo   load the module, call every door, print the comparison
+#   --soak   trinity as nobody, unloaded and in every hook mode, then the
+#            door tests in that mode (scripts/vm-soak.sh); TAP and one line
+#            "N passed, N failed, N skipped"
 #   --shell  an interactive shell in the VM
 #   --run CMD  load nothing, run CMD (sh -c) in /xyz/xyz, print its output
 #   --ko     boot with this xyz.ko (e.g. the one DKMS built) instead of
 #            building one
 #
-# Fails on: zero results, any failed test, BUG/WARNING/Oops/panic in dmesg,
+# Fails on: zero results, any failed test, BUG/WARNING/Oops/panic/hung task in dmesg,
 # a timeout (XYZ_VM_TIMEOUT seconds, default 1200) or a VM that dies. The
 # serial log is kept in build/<release>/serial-<mode>.log (or $XYZ_SERIAL_LOG).
 set -euo pipefail
@@ -21,14 +24,14 @@ source "$(dirname "$0")/lib.sh"
 mode=tests ko= run_cmd=
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--tests|--demo|--shell) mode=${1#--}; shift ;;
+	--tests|--demo|--soak|--shell) mode=${1#--}; shift ;;
 	--run) mode=run run_cmd=$2; shift 2 ;;
 	--ko) ko=$2; shift 2 ;;
 	-*) xyz_die "unknown option $1" ;;
 	*) break ;;
 	esac
 done
-[ $# = 1 ] || xyz_die "usage: $0 [--tests|--demo|--shell] [--ko PATH] KERNEL_RELEASE"
+[ $# = 1 ] || xyz_die "usage: $0 [--tests|--demo|--soak|--shell] [--ko PATH] KERNEL_RELEASE"
 kver=$1
 out=$XYZ_BUILD/$kver
 mkdir -p "$out"
@@ -71,9 +74,19 @@ cp "$XYZ_BUILD"/selftests/xyz_* "$XYZ_TOP"/selftests/xyz/{*.sh,settings,config} 
 	"$root/xyz/xyz/"
 cp "$XYZ_TOP/scripts/vm-init.sh" "$root/init"
 cp "$XYZ_TOP/scripts/vm-demo.sh" "$root/xyz/xyz/demo.sh"
+cp "$XYZ_TOP/scripts/vm-soak.sh" "$root/xyz/xyz/soak.sh"
+if [ "$mode" = soak ]; then
+	# Debian's trinity is linked dynamically: bring its libc and loader
+	trinity=$(command -v trinity) || xyz_die "no trinity (scripts/install-deps.sh)"
+	mkdir -p "$root/usr/bin" && cp "$trinity" "$root/usr/bin/trinity"
+	for lib in $(ldd "$trinity" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
+	done
+fi
 printf '%s\n' "$run_cmd" >"$root/xyz/xyz/run.sh"
 # the selftests' knobs reach the VM through a file /init sources
-for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS; do
+for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS \
+	XYZ_SOAK_SEED XYZ_SOAK_CALLS XYZ_SOAK_MODES; do
 	[ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"
 done >"$root/xyz/env"
 xyz_log "building the xyz tools (static)"
@@ -128,9 +141,12 @@ problems=()
 [ "$qemu_rc" = 124 ] && problems+=("timed out after ${XYZ_VM_TIMEOUT:-1200}s")
 grep -q '^XYZ-DONE' "$log" || problems+=("the VM died before the tests ended")
 # the kernel's own lines: the dmesg dump, and console lines with a timestamp
+# (minus a banner that says WARNING: but is a pr_warn_once, not a WARN(): a
+# mount with MS_MANDLOCK, which trinity tries, prints it on 6.1 and 6.12)
 if sed -n '/^XYZ-DMESG-BEGIN/,/^XYZ-DMESG-END/p;/^\[ *[0-9]*\.[0-9]*\]/p' "$log" |
-	grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace' >&2; then
-	problems+=("the kernel logged a BUG/WARNING/Oops/panic")
+	grep -v 'WARNING: The mand mount option' |
+	grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace|blocked for more than' >&2; then
+	problems+=("the kernel logged a BUG/WARNING/Oops/panic/hung task")
 fi
 
 pass=0 fail=0 skip=0
@@ -143,6 +159,15 @@ if [ "$mode" = tests ]; then
 	if grep -E '^not ok [0-9]+ selftests:' "$log" >&2 && [ "$fail" = 0 ]; then
 		problems+=("the kselftest runner reported a failure")
 	fi
+elif [ "$mode" = soak ]; then
+	# vm-soak.sh's TAP, top level
+	pass=$(grep -E '^ok [0-9]' "$log" | grep -vc '# SKIP' || true)
+	skip=$(grep -E '^(ok|not ok) [0-9].*# SKIP' "$log" | grep -c . || true)
+	fail=$(grep -E '^not ok [0-9]' "$log" | grep -vc '# SKIP' || true)
+	[ $((pass + fail + skip)) -gt 0 ] || problems+=("no test results")
+	rc=$(sed -n 's/^XYZ-DONE rc=//p' "$log")
+	[ "${rc:-1}" = 0 ] || [ "$fail" -gt 0 ] ||
+		problems+=("the soak exited with status ${rc:-?}")
 else
 	rc=$(sed -n 's/^XYZ-DONE rc=//p' "$log")
 	[ "${rc:-1}" = 0 ] || problems+=("the $mode exited with status ${rc:-?}")
@@ -152,7 +177,7 @@ for p in "${problems[@]}"; do
 	echo "[$kver] FAILED: $p (serial log: $log)" >&2
 	fail=$((fail + 1))
 done
-if [ "$mode" = tests ]; then
+if [ "$mode" = tests ] || [ "$mode" = soak ]; then
 	echo "[$kver] $pass passed, $fail failed, $skip skipped in ${secs}s"
 fi
 [ "$fail" = 0 ]
