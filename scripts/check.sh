@@ -48,6 +48,34 @@ step() {
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 }
 
+# The selftests on every kernel of the matrix, XYZ_JOBS (the number of cores)
+# VMs at a time, each a single-threaded TCG; their logs shown in order.
+vm_matrix() {
+	local kver jobs=${XYZ_JOBS:-$(nproc)} p=0 f=0 s=0 line log
+	for kver in $kernels; do
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+			wait -n
+		done
+		scripts/vm-run.sh --tests "$kver" >"$XYZ_BUILD/check-vm-$kver.log" 2>&1 &
+	done
+	wait
+	for kver in $kernels; do
+		log=$XYZ_BUILD/check-vm-$kver.log
+		grep -v '^\[[^]]*\] [0-9]* passed, ' "$log"
+		line=$(grep -E '^\[[^]]*\] [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -n 1)
+		if [ -z "$line" ]; then
+			echo "[$kver] no summary: the run died (log: $log)"
+			f=$((f + 1))
+			continue
+		fi
+		echo "$line"
+		read -r _ p1 _ f1 _ s1 _ <<<"${line//,/}"
+		p=$((p + p1)) f=$((f + f1)) s=$((s + s1))
+	done
+	echo "$p passed, $f failed, $s skipped"
+	[ "$f" = 0 ]
+}
+
 if [ "$what" != --vm ]; then
 	step abi scripts/check-abi.sh
 	step libxyz make -s -C userspace check
@@ -55,9 +83,7 @@ if [ "$what" != --vm ]; then
 fi
 if [ "$what" != --host ]; then
 	kernels=$(xyz_matrix) || xyz_die "cannot resolve the kernel matrix"
-	for kver in $kernels; do
-		step "vm-$kver" scripts/vm-run.sh --tests "$kver"
-	done
+	step vm vm_matrix
 	step mutants scripts/mutants.sh
 	# the instruction budgets of the hot paths, and mutants they must catch
 	step trace scripts/trace.sh --check --no-page

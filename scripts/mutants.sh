@@ -2,7 +2,8 @@
 # Tests that cannot fail prove nothing: break the module on purpose, one
 # known bug at a time, and check that the selftests catch every one of them.
 # Each mutant is built from a patched copy of module/ and booted in the test
-# VM on one kernel (default: the newest of the matrix). Prints TAP.
+# VM on one kernel (default: the newest of the matrix), XYZ_JOBS (the number
+# of cores) at a time. Prints TAP.
 # usage: scripts/mutants.sh [KERNEL_RELEASE]
 #        XYZ_MUTANTS="8 10" scripts/mutants.sh   only these (by number)
 set -uo pipefail
@@ -39,29 +40,22 @@ mutants=(
 "a call retried from io-wq is counted twice~xyz_core.c~s/if (ret != -EAGAIN)/if (1)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 )
 
-n=0 failed=0
-for m in "${mutants[@]}"; do
-	IFS='~' read -r name file expr cmd <<<"$m"
-	n=$((n + 1))
-	case " ${XYZ_MUTANTS:-$n} " in *" $n "*) ;; *) continue ;; esac
-	dir=$XYZ_BUILD/mutants/$n
+# run_mutant N NAME FILE EXPR CMD: build and boot one mutant, write its TAP
+# line (and what to show before it) to its directory's result file
+run_mutant() {
+	local n=$1 name=$2 file=$3 expr=$4 cmd=$5
+	local dir=$XYZ_BUILD/mutants/$n caught
 	rm -rf "$dir" && mkdir -p "$dir"
+	exec >"$dir/result.tmp"
 	cp -r Kbuild dkms.conf module include "$dir/"
 	sed -i "$expr" "$dir/module/$file"
 	if cmp -s "module/$file" "$dir/module/$file"; then
 		echo "not ok $n $name: the mutation did not apply (update scripts/mutants.sh)"
-		failed=$((failed + 1))
-		continue
-	fi
-	if ! make -C "$kdir" M="$dir" modules >"$dir/build.log" 2>&1; then
+	elif ! make -C "$kdir" M="$dir" modules >"$dir/build.log" 2>&1; then
 		echo "not ok $n $name: the mutant does not build (see $dir/build.log)"
-		failed=$((failed + 1))
-		continue
-	fi
-	if XYZ_SERIAL_LOG=$dir/serial.log scripts/vm-run.sh --ko "$dir/xyz.ko" \
+	elif XYZ_SERIAL_LOG=$dir/serial.log scripts/vm-run.sh --ko "$dir/xyz.ko" \
 		--run "$cmd" "$kver" >"$dir/vm.log" 2>&1; then
 		echo "not ok $n $name: the tests did not notice"
-		failed=$((failed + 1))
 	else
 		caught=$(grep -m1 -E '^(# )?not ok' "$dir/vm.log" | sed 's/^# //')
 		# or the kernel's own checkers, once the test had started (a
@@ -76,8 +70,35 @@ for m in "${mutants[@]}"; do
 			# a build or boot problem is not a test catching the bug
 			sed 's/^/# /' "$dir/vm.log" | tail -n 5
 			echo "not ok $n $name: the VM run failed without a failing test"
-			failed=$((failed + 1))
 		fi
+	fi
+	mv "$dir/result.tmp" "$dir/result"
+}
+
+# One VM per core at a time (XYZ_JOBS): each runs single-threaded TCG.
+jobs=${XYZ_JOBS:-$(nproc)}
+n=0 ran=()
+for m in "${mutants[@]}"; do
+	IFS='~' read -r name file expr cmd <<<"$m"
+	n=$((n + 1))
+	case " ${XYZ_MUTANTS:-$n} " in *" $n "*) ;; *) continue ;; esac
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n || true
+	done
+	run_mutant "$n" "$name" "$file" "$expr" "$cmd" &
+	ran+=("$n")
+done
+wait
+failed=0
+for n in "${ran[@]}"; do
+	result=$XYZ_BUILD/mutants/$n/result
+	if [ -f "$result" ]; then
+		cat "$result"
+	else
+		echo "not ok $n: the mutant's run died (see $XYZ_BUILD/mutants/$n)"
+	fi
+	if [ ! -f "$result" ] || grep -q '^not ok' "$result"; then
+		failed=$((failed + 1))
 	fi
 done
 echo "1..$n"
