@@ -17,16 +17,22 @@ cat <<EOT
    int \$0x80 (eax=223)         -> entry_INT80_compat -> do_int80_syscall_32 -> ia32_sys_call()
                                   -> [hook=$hook] -> xyz_ia32_entry -> sys_xyz(args, COMPAT)
    ioctl(/dev/xyz)              -> sys_ioctl -> vfs_ioctl -> xyz_dev_ioctl -> sys_xyz(args, IOCTL)
+   io_uring_enter(N SQEs)       -> io_submit_sqes -> io_uring_cmd -> xyz_uring_cmd -> sys_xyz(args, URING)
+                                   (N calls, one kernel entry)
+   mmap(/dev/xyz), then loads   -> no kernel entry: the page the module publishes (INFO only)
 EOT
 if [ -x /usr/bin/xyz ]; then
 	echo
 	echo "== xyz info"
 	xyz info
-	for door in syscall asm int80 ioctl; do
+	for door in syscall asm int80 ioctl uring; do
 		echo
 		echo "== xyz call --door $door echo hello"
 		xyz call --door "$door" echo hello
 	done
+	echo
+	echo "== xyz call --door mmap info   (read from the shared page: no kernel entry)"
+	xyz call --door mmap info
 	echo
 	echo "== xyz32 call --door int80 info   (a 32-bit program)"
 	xyz32 call --door int80 info
