@@ -2,6 +2,7 @@
 # Build xyz.ko against one kernel's headers, in a directory of its own so
 # that builds for several kernels never share object files.
 # usage: scripts/build-module.sh KDIR OUTDIR [make args...]
+# A kernel from another Debian release builds in its own root (xyz_kmake).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1 outdir=$2
@@ -10,4 +11,5 @@ mkdir -p "$outdir"
 # copy only what the module build needs (what DKMS gets too)
 rm -rf "$outdir/module" "$outdir/include"
 cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/include" "$outdir/"
-make -C "$kdir" M="$(cd "$outdir" && pwd)" "$@" modules
+source "$top/scripts/lib.sh"
+xyz_kmake "$kdir" M="$(cd "$outdir" && pwd)" "$@" modules
