@@ -98,6 +98,11 @@ struct xyz_slot {
 #define __SYSCALL_NORETURN(nr, sym)	{ nr, #sym },
 #define __SYSCALL_WITH_COMPAT(nr, native, compat) \
 	{ nr, #compat " (native " #native ")" },
+/* before 5.11 the generated tables named the ABI in the macro */
+#define __SYSCALL_COMMON(nr, sym)	__SYSCALL(nr, sym)
+#define __SYSCALL_64(nr, sym)		__SYSCALL(nr, sym)
+#define __SYSCALL_X32(nr, sym)
+#define __SYSCALL_I386(nr, sym)		__SYSCALL(nr, sym)
 
 static const struct xyz_slot xyz_x64_slots[] = {
 #include <asm/syscalls_64.h>
@@ -110,6 +115,10 @@ static const struct xyz_slot xyz_ia32_slots[] = {
 #undef __SYSCALL
 #undef __SYSCALL_NORETURN
 #undef __SYSCALL_WITH_COMPAT
+#undef __SYSCALL_COMMON
+#undef __SYSCALL_64
+#undef __SYSCALL_X32
+#undef __SYSCALL_I386
 
 static int xyz_check_number(const char *what, int nr,
 			    const struct xyz_slot *slots, size_t count)
