@@ -58,9 +58,15 @@ int xyz_direct_attach(enum xyz_abi abi, int nr)
 	 */
 	xyz_ftrace_direct_share(&hook->ops);
 	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);
-	if (!err)
-		err = xyz_register_ftrace_direct(&hook->ops,
-						 (unsigned long)hook->tramp);
+	if (err) {
+		/* 7.2 builds x64_sys_call() without an ftrace site */
+		pr_err("hook=direct: %s() is not ftrace-able on this kernel (%d): use hook=kprobe\n",
+		       func, err);
+		xyz_ftrace_free_filter(&hook->ops);
+		return err;
+	}
+	err = xyz_register_ftrace_direct(&hook->ops,
+					 (unsigned long)hook->tramp);
 	if (err == -EBUSY)
 		pr_err("hook=direct: %s() already has a direct call (a BPF trampoline?), and ftrace allows one: use hook=ftrace or kprobe\n",
 		       func);

@@ -61,8 +61,14 @@ int xyz_ftrace_attach(enum xyz_abi abi, int nr)
 	hook->ops.func = xyz_ftrace_func;
 	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY;
 	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);
-	if (!err)
-		err = register_ftrace_function(&hook->ops);
+	if (err) {
+		/* 7.2 builds x64_sys_call() without an ftrace site */
+		pr_err("hook=ftrace: %s() is not ftrace-able on this kernel (%d): use hook=kprobe\n",
+		       func, err);
+		xyz_ftrace_free_filter(&hook->ops);
+		return err;
+	}
+	err = register_ftrace_function(&hook->ops);
 	if (err == -EBUSY)
 		pr_err("hook=ftrace: %s() already has a user that moves the instruction pointer (a livepatch?), and ftrace allows one: use hook=direct or kprobe\n",
 		       func);

@@ -41,7 +41,7 @@
 #include "xyz_internal.h"
 
 /* How far into a function we look, at most. */
-#define XYZ_SCAN_MAX	1024
+#define XYZ_SCAN_MAX	512
 
 struct xyz_table_path {
 	const char *entry;	/* the entry code the CPU jumps to */
@@ -100,13 +100,17 @@ static long xyz_read_code(u8 *buf, unsigned long addr, unsigned long size)
 /* The target of the first "call rel32" in @from that is the symbol @name. */
 static unsigned long xyz_find_call(unsigned long from, const char *name)
 {
-	unsigned long size, i, target;
+	unsigned long size = XYZ_SCAN_MAX, i, target;
 	static u8 code[XYZ_SCAN_MAX];
 
-	if (!xyz_symbol_is(from, xyz_table_paths[0].entry, &size) &&
-	    !xyz_symbol_is(from, xyz_table_paths[1].entry, &size))
+	/*
+	 * The entry code is assembly with inner labels (with page-table
+	 * isolation, the call comes after entry_SYSCALL_64_after_hwframe):
+	 * its symbol's size says nothing, read on.
+	 */
+	if (!xyz_symbol_is(from, xyz_table_paths[0].entry, NULL) &&
+	    !xyz_symbol_is(from, xyz_table_paths[1].entry, NULL))
 		return 0;
-	size = min_t(unsigned long, size, XYZ_SCAN_MAX);
 	if (xyz_read_code(code, from, size))
 		return 0;
 	for (i = 0; i + 5 <= size; i++) {
@@ -198,8 +202,13 @@ int xyz_table_attach(enum xyz_abi abi, int nr)
 	slot->addr = table + nr * sizeof(unsigned long);
 	if (get_kernel_nofault(old, (unsigned long *)slot->addr))
 		return -EFAULT;
-	if (!xyz_symbol_is(old, xyz_abis[abi].ni_syscall, NULL) &&
-	    !xyz_symbol_is(old, xyz_abis[XYZ_ABI_X64].ni_syscall, NULL)) {
+	/*
+	 * The stub has several names at one address (5.10's kallsyms calls
+	 * it __do_sys_ni_syscall): compare addresses. Without IBT (where the
+	 * table still routes) a kprobe's address is the function's own.
+	 */
+	if (old != xyz_function_site(xyz_abis[abi].ni_syscall) &&
+	    old != xyz_function_site(xyz_abis[XYZ_ABI_X64].ni_syscall)) {
 		pr_err("hook=table: %s[%d] holds %pS, not the \"no such system call\" stub: someone else hooked it\n",
 		       path->table, nr, (void *)old);
 		return -EBUSY;

@@ -13,3 +13,12 @@ rm -rf "$outdir/module" "$outdir/include"
 cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/include" "$outdir/"
 source "$top/scripts/lib.sh"
 xyz_kmake "$kdir" M="$(cd "$outdir" && pwd)" "$@" modules
+# The module must be built by the compiler that built the kernel: kbuild
+# only warns about a mismatch from 5.11 on, and not at all in 5.10.
+want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="[^ ]* \(.*\)"$/\1/p' "$kdir/.config")
+got=$(readelf -p .comment "$outdir/xyz.ko" | sed -n 's/.*GCC: //p' | sort -u)
+if [ -n "$want" ] && [ "$got" != "$want" ]; then
+	echo "error: xyz.ko for $(basename "$kdir") was compiled by \"$got\"," \
+		"the kernel by \"$want\"" >&2
+	exit 1
+fi

@@ -40,7 +40,7 @@ for m in "${mutants[@]}"; do
 		failed=$((failed + 1))
 		continue
 	fi
-	if ! make -C "$kdir" M="$dir" modules >"$dir/build.log" 2>&1; then
+	if ! xyz_kmake "$kdir" M="$dir" modules >"$dir/build.log" 2>&1; then
 		echo "not ok $n $name: the mutant does not build (see $dir/build.log)"
 		failed=$((failed + 1))
 		continue
