@@ -36,6 +36,7 @@
 
 #include <linux/errno.h>
 #include <linux/ftrace.h>
+#include <linux/srcu.h>
 #include <linux/version.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
@@ -134,6 +135,18 @@ static inline struct pt_regs *xyz_ftrace_get_regs(struct pt_regs *regs)
 {
 	return regs;
 }
+#endif
+
+/*
+ * 5.10's DEFINE_STATIC_SRCU() in a module leaves a global pointer to the
+ * srcu_struct that nothing declares (sparse says so); 5.11 made it static.
+ */
+#if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE && defined(MODULE)
+#define XYZ_DEFINE_STATIC_SRCU(name)					\
+	extern struct srcu_struct * const __srcu_struct_##name;		\
+	DEFINE_STATIC_SRCU(name)
+#else
+#define XYZ_DEFINE_STATIC_SRCU(name)	DEFINE_STATIC_SRCU(name)
 #endif
 
 /*

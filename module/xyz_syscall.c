@@ -20,9 +20,10 @@
 #include <linux/string.h>
 #include <asm/ptrace.h>
 
+#include "xyz_compat.h"
 #include "xyz_internal.h"
 
-DEFINE_STATIC_SRCU(xyz_callers);
+XYZ_DEFINE_STATIC_SRCU(xyz_callers);
 
 long xyz_x64_entry(const struct pt_regs *regs)
 {

@@ -32,10 +32,17 @@ for kver in $(xyz_matrix); do
 	mkdir -p "$XYZ_BUILD/$kver"
 	scripts/build-module.sh "$kdir" "$XYZ_BUILD/$kver/sparse" C=2 >"$log" 2>&1
 	rc=$?
-	# anything but kbuild's own progress lines is a finding
-	findings=$(grep -vE '^  (CC|AS|LD|CHECK|MODPOST|BTF) |^make|^Skipping BTF' "$log")
+	# anything but kbuild's own progress lines is a finding; but a sparse
+	# that the kernel's own check finds wanting (sid's 0.6.4 for 7.2) is
+	# not the module's fault: kbuild then builds without it, say so
+	old_sparse='C=2 specified, but .* is not available or not up to date'
+	findings=$(grep -vE "^  (CC|AS|LD|CHECK|MODPOST|BTF) |^make|^Skipping BTF|$old_sparse" "$log")
 	[ -z "$findings" ] || echo "$findings" | sed 's/^/# /'
-	result "$([ "$rc" = 0 ] && [ -z "$findings" ]; echo $?)" "sparse and -Werror build against $kver"
+	what="sparse and -Werror build against $kver"
+	if grep -qE "$old_sparse" "$log"; then
+		what="-Werror build against $kver # SKIP sparse: this kernel's kbuild finds its release's sparse too old"
+	fi
+	result "$([ "$rc" = 0 ] && [ -z "$findings" ]; echo $?)" "$what"
 	ko=$XYZ_BUILD/$kver/sparse/xyz.ko
 	[ -f "$ko" ] || continue
 	# An indirect call to an address the module looked up (the old
