@@ -14,7 +14,10 @@ kver=${1:-$(tail -n 1 <<<"$kernels")}
 # Mutants of a mechanism run where it works: sharing x64_sys_call() with a
 # livepatch needs one ftrace can attach to (not 7.2's): the newest of the
 # machine's suite; the table swap needs a kernel that calls through the
-# table: the oldest line (5.10).
+# table: the oldest line (5.10). The optimized kprobe runs there too: on
+# 7.2 the probe on __x64_sys_ni_syscall stayed an int3 even without a
+# post-handler (measured: the redirect kept working), so the bug is
+# harmless there and only 6.12 shows it.
 ftrace_kver=${XYZ_MUTANTS_FTRACE_KVER:-$(for k in $kernels; do
 	[ "$(xyz_kernel_suite "$k")" != "$XYZ_HOST_SUITE" ] || echo "$k"; done | tail -n 1)}
 table_kver=${XYZ_MUTANTS_TABLE_KVER:-$(head -n 1 <<<"$kernels")}
@@ -27,7 +30,7 @@ mutants=(
 "INFO ignores out_len~xyz_core.c~s/size_t len = min_t(u64, args->out_len, sizeof(info));/size_t len = sizeof(info);/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
 "RESET without CAP_SYS_ADMIN~xyz_core.c~s/if (!capable(CAP_SYS_ADMIN))/if (!capable(CAP_SYS_ADMIN) \&\& 0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
 "the compat door reports the wrong door~xyz_syscall.c~s/XYZ_DOOR_COMPAT)/XYZ_DOOR_SYSCALL)/~insmod /lib/modules/xyz.ko hook=kprobe && ./xyz_doors_test_32 -v int80"
-"a kprobe without post-handler gets optimized~xyz_hook_kprobe.c~s/.post_handler\t= xyz_kprobe_post,/.post_handler\t= NULL,/~insmod /lib/modules/xyz.ko hook=kprobe && sleep 2 && ./xyz_doors_test -v glibc_syscall"
+"a kprobe without post-handler gets optimized~xyz_hook_kprobe.c~s/.post_handler\t= xyz_kprobe_post,/.post_handler\t= NULL,/~insmod /lib/modules/xyz.ko hook=kprobe && sleep 2 && ./xyz_doors_test -v glibc_syscall~ftrace"
 "a failed load does not wait for its callers~xyz_main.c~/^\t\t\txyz_detach(id, XYZ_ABI_X64);/{n;s/xyz_wait_for_callers();//}~insmod /lib/modules/xyz_ipmodify.ko func=ia32_sys_call && ./xyz_sleeper_test failed-load /lib/modules/xyz.ko hook=ftrace~ftrace"
 "a sleeping caller does not hold the module~xyz_core.c~s/call->pinned = try_module_get(THIS_MODULE);/call->pinned = false;/~insmod /lib/modules/xyz.ko hook=kprobe && ./xyz_sleeper_test unload"
 "hook=direct refuses to share with a livepatch~xyz_hook_direct.c~/xyz_ftrace_direct_share(&hook->ops);/d~insmod /lib/modules/xyz_ipmodify.ko && insmod /lib/modules/xyz.ko hook=direct || { echo 'not ok 1 hook=direct refused a livepatch on x64_sys_call'; exit 1; }~ftrace"
