@@ -220,8 +220,13 @@ xyz_kernel_headers() {
 xyz_build_root() {
 	local kver=$1 suite=$2 root=$XYZ_CACHE/roots/$1 dir
 	[ -f "$root/.done" ] && return 0
-	command -v mmdebstrap >/dev/null ||
-		xyz_die "mmdebstrap is not installed (apt-get install mmdebstrap)"
+	if ! command -v mmdebstrap >/dev/null; then
+		xyz_log "installing mmdebstrap (for the build roots of other suites)"
+		xyz_apt_lists
+		xyz_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends mmdebstrap >&2 ||
+			xyz_die "cannot install mmdebstrap"
+	fi
 	dir=$(xyz_apt_dir "$suite") || return 1
 	# mmdebstrap's apt reads none of the machine's apt.conf.d: hand on its
 	# view of Release file dates (a mirror snapshot may be "expired")
