@@ -42,8 +42,8 @@
 #include <asm/msr.h>
 
 /*
- * ftrace_free_filter() is exported to modules from 6.1 (Debian's 6.1 has
- * the backport); before, resetting the filter to nothing does the same.
+ * ftrace_free_filter() is exported to modules by Debian's 6.1 and later, not
+ * by 5.10; there, resetting the filter to nothing does the same.
  */
 static inline void xyz_ftrace_free_filter(struct ftrace_ops *ops)
 {
@@ -139,7 +139,8 @@ static inline struct pt_regs *xyz_ftrace_get_regs(struct pt_regs *regs)
 
 /*
  * 5.10's DEFINE_STATIC_SRCU() in a module leaves a global pointer to the
- * srcu_struct that nothing declares (sparse says so); 5.11 made it static.
+ * srcu_struct that nothing declares (sparse says so); in 6.1 on it is
+ * static. Kernels between are refused by dkms.conf, untested.
  */
 #if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE && defined(MODULE)
 #define XYZ_DEFINE_STATIC_SRCU(name)					\
@@ -150,9 +151,9 @@ static inline struct pt_regs *xyz_ftrace_get_regs(struct pt_regs *regs)
 #endif
 
 /*
- * hook=table looks where the CPU enters the kernel: MSR_LSTAR and the IDT,
- * read with the instructions themselves (paravirt's rdmsr and sidt are
- * indirect calls, which the module never makes).
+ * hook=table looks where the CPU enters the kernel: MSR_LSTAR, read with
+ * the rdmsr instruction itself (paravirt's rdmsr is an indirect call, which
+ * the module never makes), and the IDT (sidt).
  */
 static inline unsigned long xyz_read_lstar(void)
 {
