@@ -20,11 +20,49 @@
 #define XYZ_CALL_DEPTH_ACCOUNT
 #endif
 
+/*
+ * The trampoline's address is stored as data (for register_ftrace_direct)
+ * but ftrace calls it directly, never through a pointer: it needs no ENDBR.
+ * 7.2's objtool checks module data relocations and wants that said; older
+ * kernels either do not ask or spell it as an assembler macro.
+ */
+#ifdef ANNOTATE_NOENDBR
+#define XYZ_ANNOTATE_NOENDBR	ANNOTATE_NOENDBR
+#else
+#define XYZ_ANNOTATE_NOENDBR
+#endif
+
 #else /* !__ASSEMBLY__ */
 
+#include <linux/errno.h>
 #include <linux/ftrace.h>
 #include <linux/mm.h>
+#include <linux/srcu.h>
 #include <linux/version.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+
+/*
+ * ftrace_free_filter() is exported to modules by Debian's 6.1 and later, not
+ * by 5.10; there, resetting the filter to nothing does the same.
+ */
+static inline void xyz_ftrace_free_filter(struct ftrace_ops *ops)
+{
+#if KERNEL_VERSION(6, 1, 0) <= LINUX_VERSION_CODE
+	ftrace_free_filter(ops);
+#else
+	ftrace_set_filter(ops, NULL, 0, 1);
+#endif
+}
+
+/*
+ * hook=direct needs an ftrace direct call on a shared ops (5.16,
+ * register_ftrace_direct_multi()) whose ops_func lets an IPMODIFY user (a
+ * livepatch) share the site (6.0). Older kernels (Debian's 5.10) have
+ * neither, nor the x64_sys_call() it attaches to: there it refuses.
+ */
+#define XYZ_FTRACE_DIRECT_OPS \
+	(KERNEL_VERSION(6, 0, 0) <= LINUX_VERSION_CODE)
 
 /* 6.7 moved struct io_uring_cmd to its own header. */
 #if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
@@ -40,10 +78,39 @@
 #define XYZ_FTRACE_DIRECT_OPS_RENAMED \
 	(KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE)
 
+/*
+ * An ops_func that always agrees: see xyz_hook_direct.c. It gained the ip
+ * it is asked about after 6.12 (7.2's headers have it; 6.19 is assumed,
+ * the kernels between are not tested).
+ */
+#if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
+static inline int xyz_ftrace_direct_agree(struct ftrace_ops *ops,
+					  unsigned long ip,
+					  enum ftrace_ops_cmd cmd)
+{
+	return 0;
+}
+#elif XYZ_FTRACE_DIRECT_OPS
+static inline int xyz_ftrace_direct_agree(struct ftrace_ops *ops,
+					  enum ftrace_ops_cmd cmd)
+{
+	return 0;
+}
+#endif
+
+static inline void xyz_ftrace_direct_share(struct ftrace_ops *ops)
+{
+#if XYZ_FTRACE_DIRECT_OPS
+	ops->ops_func = xyz_ftrace_direct_agree;
+#endif
+}
+
 static inline int xyz_register_ftrace_direct(struct ftrace_ops *ops,
 					     unsigned long addr)
 {
-#if !XYZ_FTRACE_DIRECT_OPS_RENAMED
+#if !XYZ_FTRACE_DIRECT_OPS
+	return -EOPNOTSUPP;
+#elif !XYZ_FTRACE_DIRECT_OPS_RENAMED
 	return register_ftrace_direct_multi(ops, addr);
 #else
 	return register_ftrace_direct(ops, addr);
@@ -53,9 +120,10 @@ static inline int xyz_register_ftrace_direct(struct ftrace_ops *ops,
 static inline void xyz_unregister_ftrace_direct(struct ftrace_ops *ops,
 						unsigned long addr)
 {
-#if !XYZ_FTRACE_DIRECT_OPS_RENAMED
+#if !XYZ_FTRACE_DIRECT_OPS
+#elif !XYZ_FTRACE_DIRECT_OPS_RENAMED
 	unregister_ftrace_direct_multi(ops, addr);
-	ftrace_free_filter(ops);
+	xyz_ftrace_free_filter(ops);
 #else
 	unregister_ftrace_direct(ops, addr, true);
 #endif
@@ -107,6 +175,50 @@ static inline int xyz_uring_cmd_complete(struct io_uring_cmd *ioucmd,
 	io_uring_cmd_done(ioucmd, ret, 0, issue_flags);
 	return -EIOCBQUEUED;
 #endif
+}
+
+/*
+ * 5.11 introduced struct ftrace_regs; before, an ftrace_ops callback got
+ * the pt_regs themselves (hook=ftrace refuses there anyway: no
+ * x64_sys_call(), but it must build).
+ */
+#if KERNEL_VERSION(5, 11, 0) <= LINUX_VERSION_CODE
+#define xyz_ftrace_regs ftrace_regs
+#define xyz_ftrace_get_regs ftrace_get_regs
+#else
+#define xyz_ftrace_regs pt_regs
+static inline struct pt_regs *xyz_ftrace_get_regs(struct pt_regs *regs)
+{
+	return regs;
+}
+#endif
+
+/*
+ * 5.10's DEFINE_STATIC_SRCU() in a module leaves a global pointer to the
+ * srcu_struct that nothing declares (sparse says so); in 6.1 on it is
+ * static. Kernels between are refused by dkms.conf, untested.
+ */
+#if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE && defined(MODULE)
+#define XYZ_DEFINE_STATIC_SRCU(name)					\
+	extern struct srcu_struct * const __srcu_struct_##name;		\
+	DEFINE_STATIC_SRCU(name)
+#else
+#define XYZ_DEFINE_STATIC_SRCU(name)	DEFINE_STATIC_SRCU(name)
+#endif
+
+/*
+ * hook=table looks where the CPU enters the kernel: MSR_LSTAR, read with
+ * the rdmsr instruction itself (paravirt's rdmsr is an indirect call, which
+ * the module never makes), and the IDT (sidt).
+ */
+static inline unsigned long xyz_read_lstar(void)
+{
+	return native_read_msr(MSR_LSTAR);
+}
+
+static inline void xyz_store_idt(struct desc_ptr *dtr)
+{
+	store_idt(dtr);
 }
 
 #endif /* __ASSEMBLY__ */

@@ -24,26 +24,12 @@ struct xyz_direct_hook {
 	void (*tramp)(void);
 };
 
-/*
- * A livepatch (an IPMODIFY ftrace_ops) may share the dispatcher with us, as
- * with a BPF trampoline: ftrace then calls the livepatch first and enters
- * our trampoline with the ip it chose on the stack. The trampoline returns
- * into that ip when the number is not ours, so sharing needs no change in
- * either direction; without this answer ftrace refuses the livepatch (EBUSY).
- */
-static int xyz_direct_share(struct ftrace_ops *ops, enum ftrace_ops_cmd cmd)
-{
-	return 0;
-}
-
 static struct xyz_direct_hook xyz_direct_hooks[XYZ_ABI_COUNT] = {
 	[XYZ_ABI_X64] = {
-		.ops.ops_func	= xyz_direct_share,
 		.nr		= &xyz_direct_nr_x64,
 		.tramp		= xyz_direct_tramp_x64,
 	},
 	[XYZ_ABI_IA32] = {
-		.ops.ops_func	= xyz_direct_share,
 		.nr		= &xyz_direct_nr_ia32,
 		.tramp		= xyz_direct_tramp_ia32,
 	},
@@ -62,17 +48,32 @@ int xyz_direct_attach(enum xyz_abi abi, int nr)
 		return -ENOENT;
 	}
 	*hook->nr = nr;
+	/*
+	 * A livepatch (an IPMODIFY ftrace_ops) may share the dispatcher with
+	 * us, as with a BPF trampoline: ftrace then calls the livepatch first
+	 * and enters our trampoline with the ip it chose on the stack. The
+	 * trampoline returns into that ip when the number is not ours, so
+	 * sharing needs no change in either direction; without an ops_func
+	 * that agrees, ftrace refuses the livepatch (EBUSY).
+	 */
+	xyz_ftrace_direct_share(&hook->ops);
 	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);
-	if (!err)
-		err = xyz_register_ftrace_direct(&hook->ops,
-						 (unsigned long)hook->tramp);
+	if (err) {
+		/* 7.2 builds x64_sys_call() without an ftrace site */
+		pr_err("hook=direct: %s() is not ftrace-able on this kernel (%d): use hook=kprobe\n",
+		       func, err);
+		xyz_ftrace_free_filter(&hook->ops);
+		return err;
+	}
+	err = xyz_register_ftrace_direct(&hook->ops,
+					 (unsigned long)hook->tramp);
 	if (err == -EBUSY)
 		pr_err("hook=direct: %s() already has a direct call (a BPF trampoline?), and ftrace allows one: use hook=ftrace or kprobe\n",
 		       func);
 	else if (err)
 		pr_err("hook=direct: cannot attach to %s(): %d\n", func, err);
 	if (err)
-		ftrace_free_filter(&hook->ops);
+		xyz_ftrace_free_filter(&hook->ops);
 	return err;
 }
 

@@ -19,6 +19,7 @@
 
 .macro XYZ_DIRECT_TRAMP name, nr, entry
 SYM_FUNC_START(\name)
+	XYZ_ANNOTATE_NOENDBR
 	cmpl	\nr(%rip), %esi
 	je	.Lxyz_route_\@
 	XYZ_CALL_DEPTH_ACCOUNT

@@ -8,12 +8,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/container_of.h>
 #include <linux/ftrace.h>
 #include <linux/errno.h>
+#include <linux/kernel.h>
 #include <linux/printk.h>
 #include <asm/ptrace.h>
 
+#include "xyz_compat.h"
 #include "xyz_internal.h"
 
 struct xyz_ftrace_hook {
@@ -32,11 +33,11 @@ static struct xyz_ftrace_hook xyz_ftrace_hooks[XYZ_ABI_COUNT];
  */
 static void notrace xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *op,
-				    struct ftrace_regs *fregs)
+				    struct xyz_ftrace_regs *fregs)
 {
 	struct xyz_ftrace_hook *hook = container_of(op, struct xyz_ftrace_hook,
 						    ops);
-	struct pt_regs *regs = ftrace_get_regs(fregs);
+	struct pt_regs *regs = xyz_ftrace_get_regs(fregs);
 
 	/* dispatcher(regs, nr): nr is the second argument */
 	if ((unsigned int)regs->si == hook->nr)
@@ -60,15 +61,21 @@ int xyz_ftrace_attach(enum xyz_abi abi, int nr)
 	hook->ops.func = xyz_ftrace_func;
 	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY;
 	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);
-	if (!err)
-		err = register_ftrace_function(&hook->ops);
+	if (err) {
+		/* 7.2 builds x64_sys_call() without an ftrace site */
+		pr_err("hook=ftrace: %s() is not ftrace-able on this kernel (%d): use hook=kprobe\n",
+		       func, err);
+		xyz_ftrace_free_filter(&hook->ops);
+		return err;
+	}
+	err = register_ftrace_function(&hook->ops);
 	if (err == -EBUSY)
 		pr_err("hook=ftrace: %s() already has a user that moves the instruction pointer (a livepatch?), and ftrace allows one: use hook=direct or kprobe\n",
 		       func);
 	else if (err)
 		pr_err("hook=ftrace: cannot attach to %s(): %d\n", func, err);
 	if (err)
-		ftrace_free_filter(&hook->ops);
+		xyz_ftrace_free_filter(&hook->ops);
 	return err;
 }
 
@@ -78,5 +85,5 @@ void xyz_ftrace_detach(enum xyz_abi abi)
 
 	/* Returns once no CPU can be in the callback any more. */
 	unregister_ftrace_function(&hook->ops);
-	ftrace_free_filter(&hook->ops);
+	xyz_ftrace_free_filter(&hook->ops);
 }

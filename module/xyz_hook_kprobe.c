@@ -11,7 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/container_of.h>
+#include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/printk.h>
 #include <asm/ptrace.h>

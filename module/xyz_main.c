@@ -40,14 +40,16 @@ struct xyz_backend {
 
 /*
  * auto tries these in order (docs/performance.md): direct is fast and taxes
- * other system calls by a few percent; kprobe makes only xyz calls (and
- * other unused numbers) slow; ftrace taxes every system call by 20-50 %.
+ * other system calls by a few percent; table (only where the kernel still
+ * calls through sys_call_table, so never where direct works) costs nothing
+ * but the indirect call the kernel makes anyway; kprobe makes only xyz calls
+ * (and other unused numbers) slow; ftrace taxes every system call by 20-50 %.
  */
 static const struct xyz_backend xyz_backends[] = {
 	{ "direct", XYZ_HOOK_DIRECT },
+	{ "table", XYZ_HOOK_TABLE },
 	{ "kprobe", XYZ_HOOK_KPROBE },
 	{ "ftrace", XYZ_HOOK_FTRACE },
-	{ "table", XYZ_HOOK_TABLE },
 };
 
 /* A switch, not a table of function pointers: see xyz_internal.h. */
@@ -183,9 +185,6 @@ static int xyz_hook_select(void)
 		const struct xyz_backend *backend = &xyz_backends[i];
 
 		if (!any && strcmp(xyz_hook_request, backend->name))
-			continue;
-		/* auto never picks the table: it cannot route here */
-		if (any && backend->id == XYZ_HOOK_TABLE)
 			continue;
 		err = xyz_hook_install(backend->id);
 		if (!err) {

@@ -20,9 +20,10 @@
 #include <linux/string.h>
 #include <asm/ptrace.h>
 
+#include "xyz_compat.h"
 #include "xyz_internal.h"
 
-DEFINE_STATIC_SRCU(xyz_callers);
+XYZ_DEFINE_STATIC_SRCU(xyz_callers);
 
 long xyz_x64_entry(const struct pt_regs *regs)
 {
@@ -98,6 +99,15 @@ struct xyz_slot {
 #define __SYSCALL_NORETURN(nr, sym)	{ nr, #sym },
 #define __SYSCALL_WITH_COMPAT(nr, native, compat) \
 	{ nr, #compat " (native " #native ")" },
+/*
+ * Before 5.11 the generated tables named the ABI in the macro, and listed
+ * x32's own numbers (512 on) with the 64-bit ones: those are not in this
+ * table, so they go in negative, never matched nor counted.
+ */
+#define __SYSCALL_COMMON(nr, sym)	__SYSCALL(nr, sym)
+#define __SYSCALL_64(nr, sym)		__SYSCALL(nr, sym)
+#define __SYSCALL_X32(nr, sym)		{ -(nr), #sym },
+#define __SYSCALL_I386(nr, sym)		__SYSCALL(nr, sym)
 
 static const struct xyz_slot xyz_x64_slots[] = {
 #include <asm/syscalls_64.h>
@@ -110,17 +120,24 @@ static const struct xyz_slot xyz_ia32_slots[] = {
 #undef __SYSCALL
 #undef __SYSCALL_NORETURN
 #undef __SYSCALL_WITH_COMPAT
+#undef __SYSCALL_COMMON
+#undef __SYSCALL_64
+#undef __SYSCALL_X32
+#undef __SYSCALL_I386
 
 static int xyz_check_number(const char *what, int nr,
 			    const struct xyz_slot *slots, size_t count)
 {
+	int max = 0;
 	size_t i;
 
 	if (nr == -1)
 		return 0;
-	if (nr < 0 || nr > slots[count - 1].nr) {
+	for (i = 0; i < count; i++)
+		max = max(max, slots[i].nr);
+	if (nr < 0 || nr > max) {
 		pr_err("%s=%d is outside this kernel's table (0..%d)\n",
-		       what, nr, slots[count - 1].nr);
+		       what, nr, max);
 		return -EINVAL;
 	}
 	for (i = 0; i < count; i++) {

@@ -2,6 +2,7 @@
 # Build xyz.ko against one kernel's headers, in a directory of its own so
 # that builds for several kernels never share object files.
 # usage: scripts/build-module.sh KDIR OUTDIR [make args...]
+# A kernel from another Debian release builds in its own root (xyz_kmake).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1 outdir=$2
@@ -10,4 +11,14 @@ mkdir -p "$outdir"
 # copy only what the module build needs (what DKMS gets too)
 rm -rf "$outdir/module" "$outdir/include"
 cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/include" "$outdir/"
-make -C "$kdir" M="$(cd "$outdir" && pwd)" "$@" modules
+source "$top/scripts/lib.sh"
+xyz_kmake "$kdir" M="$(cd "$outdir" && pwd)" "$@" modules
+# The module must be built by the compiler that built the kernel: kbuild
+# only warns about a mismatch from 5.11 on, and not at all in 5.10.
+want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="[^ ]* \(.*\)"$/\1/p' "$kdir/.config")
+got=$(readelf -p .comment "$outdir/xyz.ko" | sed -n 's/.*GCC: //p' | sort -u)
+if [ -n "$want" ] && [ "$got" != "$want" ]; then
+	echo "error: xyz.ko for $(basename "$kdir") was compiled by \"$got\"," \
+		"the kernel by \"$want\"" >&2
+	exit 1
+fi

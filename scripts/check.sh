@@ -9,6 +9,9 @@
 #          the DKMS round trip, its modules tested in the VM (this removes
 #          any xyz that DKMS had installed on the machine)
 # usage: scripts/check.sh [--host|--vm]
+#   XYZ_CHECK_REDUCED=1: CI's reduced run (docs/testing.md): the selftests on
+#   every kernel, lint on the oldest and newest, DKMS on the newest of the
+#   machine's own kernels
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$XYZ_TOP" || exit 1

@@ -16,49 +16,184 @@ xyz_root() {
 
 # apt-cache knows nothing until the lists were fetched once.
 xyz_apt_lists() {
-	if ! ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 ||
+	if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1 ||
 	   [ -n "${XYZ_APT_UPDATE:-}" ]; then
 		xyz_root apt-get update -qq >&2
 	fi
 }
 
-# The kernel releases of the matrix, newest of each series, one per line.
+# --- where kernels come from ------------------------------------------------
+# scripts/kernel-matrix names a Debian suite per kernel line. The machine's
+# own suite (bookworm, with its security updates) is read through the
+# machine's apt; any other suite through a private apt configuration under
+# $XYZ_CACHE/apt/<suite>: its own sources, lists, cache and preferences, and
+# no dpkg status, so the machine's apt setup and dpkg never see it.
+XYZ_HOST_SUITE=bookworm
+
+# The machine's Debian mirror: main (the bookworm entry) or security.
+xyz_debian_uri() {
+	local want=$1 f uri
+	case "$want" in
+	security) uri=${XYZ_DEBIAN_SECURITY_URI:-} ;;
+	*) uri=${XYZ_DEBIAN_URI:-} ;;
+	esac
+	if [ -z "$uri" ]; then
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -f "$f" ] || continue
+			uri=$(awk -v want="$want" -v host="$XYZ_HOST_SUITE" '
+				BEGIN { RS = ""; FS = "\n" }
+				{
+					uris = ""; suites = ""
+					for (i = 1; i <= NF; i++) {
+						if ($i ~ /^URIs:/) uris = $i
+						if ($i ~ /^Suites:/) suites = $i
+					}
+					sub(/^URIs: */, "", uris); sub(/ .*/, "", uris)
+					sec = suites ~ (" " host "-security( |$)")
+					main = suites ~ (" " host "( |$)")
+					if ((want == "security" && sec) ||
+					    (want != "security" && main)) {
+						print uris; exit
+					}
+				}' "$f")
+			[ -z "$uri" ] || break
+		done
+	fi
+	if [ -z "$uri" ]; then
+		uri=$(sed -n "s|^deb \(\[[^]]*\] \)\?\([^ ]*\) $XYZ_HOST_SUITE$( [ "$want" = security ] && echo -security) .*|\2|p" \
+			/etc/apt/sources.list 2>/dev/null | head -n 1)
+	fi
+	[ -n "$uri" ] || xyz_die "no Debian $want mirror in the machine's apt sources" \
+		"(set XYZ_DEBIAN_URI / XYZ_DEBIAN_SECURITY_URI)"
+	echo "$uri"
+}
+
+# The private apt configuration of a suite, made once: prints its directory.
+# SUITE-security gets SUITE and SUITE-security (the compiler is in the one,
+# the kernels in the other).
+xyz_apt_dir() {
+	local suite=$1 dir=$XYZ_CACHE/apt/$1 base
+	if [ ! -f "$dir/sources/debian.sources" ]; then
+		mkdir -p "$dir"/{sources,prefs,lists/partial,cache/archives/partial}
+		base=${suite%-security}
+		{
+			printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+				"$(xyz_debian_uri main)" "$base"
+			if [ "$base" != "$suite" ]; then
+				printf '\nTypes: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+					"$(xyz_debian_uri security)" "$suite"
+			fi
+		} >"$dir/sources/debian.sources.tmp"
+		mv "$dir/sources/debian.sources.tmp" "$dir/sources/debian.sources"
+	fi
+	echo "$dir"
+}
+
+# xyz_apt SUITE apt-get|apt-cache ARGS...: apt for that suite, lists fetched
+# when missing (or when XYZ_APT_UPDATE is set).
+xyz_apt() {
+	local suite=$1 cmd=$2 dir
+	shift 2
+	if [ "$suite" = "$XYZ_HOST_SUITE" ]; then
+		xyz_apt_lists
+		"$cmd" "$@"
+		return
+	fi
+	dir=$(xyz_apt_dir "$suite") || return 1
+	local opts=(-o Dir::Etc::sourcelist=/dev/null
+		    -o Dir::Etc::sourceparts="$dir/sources"
+		    -o Dir::Etc::preferences=/dev/null
+		    -o Dir::Etc::preferencesparts="$dir/prefs"
+		    -o Dir::State::Lists="$dir/lists"
+		    -o Dir::Cache="$dir/cache"
+		    -o Dir::State::status=/dev/null
+		    -o APT::Sandbox::User=root)
+	if ! ls "$dir"/lists/*_Packages* >/dev/null 2>&1 ||
+	   [ -n "${XYZ_APT_UPDATE:-}" ]; then
+		xyz_log "fetching the package lists of $suite (private apt configuration in $dir)"
+		flock "$dir/.lock" apt-get "${opts[@]}" update -qq >&2 ||
+			xyz_die "apt-get update for $suite failed"
+	fi
+	"$cmd" "${opts[@]}" "$@"
+}
+
+# The matrix lines: "SUITE PATTERN", comments and blank lines dropped.
+xyz_matrix_lines() {
+	sed -e 's/#.*//' "$XYZ_TOP/scripts/kernel-matrix" | awk 'NF == 2'
+}
+
+# The kernel releases of the matrix, newest of each line, one per line, in
+# the matrix's order (oldest series first: `tail -n 1` is the newest).
 xyz_matrix() {
-	local re rel
-	xyz_apt_lists
-	grep -v '^#' "$XYZ_TOP/scripts/kernel-matrix" | while read -r re; do
-		[ -n "$re" ] || continue
-		rel=$(apt-cache search --names-only "^linux-image-${re}\$" |
+	local suite re rel
+	xyz_matrix_lines | while read -r suite re; do
+		rel=$(xyz_apt "$suite" apt-cache search --names-only "^linux-image-${re}\$" |
 		      sed 's/^linux-image-\([^ ]*\) .*/\1/' | sort -V | tail -n 1)
-		[ -n "$rel" ] || xyz_die "no linux-image package matches $re"
+		[ -n "$rel" ] || xyz_die "no linux-image package in $suite matches $re"
 		echo "$rel"
 	done
 }
 
+# The suite a kernel release comes from (its line in the matrix).
+xyz_kernel_suite() {
+	local kver=$1 suite re
+	while read -r suite re; do
+		if [[ $kver =~ ^${re}$ ]]; then
+			echo "$suite"
+			return 0
+		fi
+	done < <(xyz_matrix_lines)
+	xyz_die "$kver matches no line of scripts/kernel-matrix"
+}
+
 # The kernel image for a release, unpacked from the .deb into the cache
 # (apt-get install would spend minutes building an initrd nobody uses).
+# Newer Debian kernels ship the image in linux-binary-<release>, at
+# /usr/lib/modules/<release>/vmlinuz (linux-image-* only depends on it).
 xyz_kernel_image() {
-	local kver=$1 dir=$XYZ_CACHE/kernels/$1
+	local kver=$1 dir=$XYZ_CACHE/kernels/$1 suite pkg f
 	if [ ! -f "$dir/vmlinuz" ]; then
-		xyz_log "fetching linux-image-$kver"
+		suite=$(xyz_kernel_suite "$kver") || return 1
+		pkg=linux-image-$kver
+		if xyz_apt "$suite" apt-cache show "linux-binary-$kver" >/dev/null 2>&1; then
+			pkg=linux-binary-$kver
+		fi
+		xyz_log "fetching $pkg ($suite)"
 		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/deb" || return 1
-		xyz_apt_lists
-		(cd "$dir.tmp/deb" && apt-get download -q "linux-image-$kver" >&2) ||
-			xyz_die "cannot download linux-image-$kver"
-		dpkg-deb -x "$dir.tmp"/deb/*.deb "$dir.tmp/root" &&
-		cp "$dir.tmp/root/boot/vmlinuz-$kver" "$dir.tmp/vmlinuz" &&
+		(cd "$dir.tmp/deb" && xyz_apt "$suite" apt-get download -q "$pkg" >&2) ||
+			xyz_die "cannot download $pkg"
+		dpkg-deb -x "$dir.tmp"/deb/*.deb "$dir.tmp/root" || return 1
+		for f in "$dir.tmp/root/boot/vmlinuz-$kver" \
+			 "$dir.tmp/root/usr/lib/modules/$kver/vmlinuz"; do
+			[ -f "$f" ] && cp "$f" "$dir.tmp/vmlinuz" && break
+		done
+		[ -f "$dir.tmp/vmlinuz" ] || xyz_die "no vmlinuz in $pkg"
 		rm -rf "$dir.tmp/deb" "$dir.tmp/root" &&
 		rm -rf "$dir" && mv "$dir.tmp" "$dir" || return 1
 	fi
 	echo "$dir/vmlinuz"
 }
 
-# The headers a module for that release builds against, unpacked from
-# Debian's linux-headers, -common and linux-kbuild packages into the cache.
-# Not apt-get install: 6.12's headers depend on its image, and installing a
-# kernel would change what the machine boots next time.
+# The headers a module for that release builds against.
+#
+# The machine's own suite: Debian's linux-headers, -common and linux-kbuild
+# packages unpacked into the cache (not apt-get install: 6.12's headers
+# depend on its image, and installing a kernel would change what the machine
+# boots next time); the machine's gcc is the one they were built with.
+#
+# Any other suite: a minimal root of that release (mmdebstrap, cached in
+# $XYZ_CACHE/roots/<release>) with the headers package installed, so apt
+# brings exactly the compiler and kbuild they depend on (sid's need gcc-16
+# and a newer libc; bullseye's gcc-10), plus make, and sparse for lint.
+# Modules for these kernels are built in there: xyz_kmake.
 xyz_kernel_headers() {
-	local kver=$1 dir=$XYZ_CACHE/headers/$1 pkgs p
+	local kver=$1 dir=$XYZ_CACHE/headers/$1 pkgs p suite
+	suite=$(xyz_kernel_suite "$kver") || return 1
+	if [ "$suite" != "$XYZ_HOST_SUITE" ]; then
+		xyz_build_root "$kver" "$suite" || return 1
+		echo "$XYZ_CACHE/roots/$kver/usr/src/linux-headers-$kver"
+		return
+	fi
 	if [ ! -f "$dir/.done" ]; then
 		xyz_log "fetching linux-headers-$kver"
 		xyz_apt_lists
@@ -79,6 +214,65 @@ xyz_kernel_headers() {
 			return 1
 	fi
 	echo "$dir/root/usr/src/linux-headers-$kver"
+}
+
+# The build root of a kernel from another suite, made once (about a minute).
+xyz_build_root() {
+	local kver=$1 suite=$2 root=$XYZ_CACHE/roots/$1 dir
+	[ -f "$root/.done" ] && return 0
+	if ! command -v mmdebstrap >/dev/null; then
+		xyz_log "installing mmdebstrap (for the build roots of other suites)"
+		xyz_apt_lists
+		xyz_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends mmdebstrap >&2 ||
+			xyz_die "cannot install mmdebstrap"
+	fi
+	dir=$(xyz_apt_dir "$suite") || return 1
+	# mmdebstrap's apt reads none of the machine's apt.conf.d: hand on its
+	# view of Release file dates (a mirror snapshot may be "expired")
+	local o v aptopts=()
+	for o in Acquire::Check-Valid-Until Acquire::Check-Date; do
+		v=$(apt-config dump | sed -n "s/^$o \"\(.*\)\";\$/\1/p")
+		[ -z "$v" ] || aptopts+=(--aptopt="$o \"$v\"")
+	done
+	xyz_log "making the $suite build root for $kver (mmdebstrap, cached in $root)"
+	(
+		flock 9
+		[ -f "$root/.done" ] && exit 0
+		xyz_root rm -rf "$root.tmp" && xyz_root mkdir -p "${root%/*}"
+		xyz_root mmdebstrap --quiet --variant=essential "${aptopts[@]}" \
+			--include="linux-headers-$kver,make,sparse" \
+			"${suite%-security}" "$root.tmp" "$dir/sources/debian.sources" >&2 &&
+		xyz_root touch "$root.tmp/.done" &&
+		xyz_root rm -rf "$root" && xyz_root mv "$root.tmp" "$root"
+	) 9>"$XYZ_CACHE/roots.lock" || xyz_die "cannot make the build root for $kver"
+}
+
+# xyz_kmake KDIR MAKE_ARGS...: make -C KDIR MAKE_ARGS with the toolchain the
+# kernel was built with: the machine's own, or, when KDIR is in a build root,
+# chrooted into it, in a private mount namespace where the source tree, the
+# build tree and /tmp appear at the same paths as outside (nothing to clean
+# up: the mounts end with the namespace).
+xyz_kmake() {
+	local kdir=$1 root
+	shift
+	case "$kdir" in
+	"$XYZ_CACHE"/roots/*/usr/src/*) ;;
+	*) make -C "$kdir" "$@"; return ;;
+	esac
+	root=${kdir%%/usr/src/*}
+	# shellcheck disable=SC2016
+	xyz_root unshare --mount --propagation private sh -euc '
+		root=$1 kdir=$2 top=$3 build=$4; shift 4
+		for d in "$top" "$build" /tmp; do
+			mkdir -p "$root$d"
+			mount --bind "$d" "$root$d"
+		done
+		mount -t proc proc "$root/proc"
+		mount --rbind /dev "$root/dev"
+		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root LANG=C.UTF-8 make -C "$kdir" "$@"
+	' xyz_kmake "$root" "${kdir#"$root"}" "$XYZ_TOP" "$XYZ_BUILD" "$@"
 }
 
 # kselftest's headers and runner, from Debian's linux-source-6.12, cached.

@@ -26,16 +26,30 @@ findings=$(grep -v '^total: 0 errors, 0 warnings, 0 checks' <<<"$out")
 [ -z "$findings" ] || echo "$findings" | sed 's/^/# /'
 result "$([ -z "$findings" ]; echo $?)" "checkpatch --strict: module and uapi header"
 
-for kver in $(xyz_matrix); do
+kernels=$(xyz_matrix) || xyz_die "cannot resolve the kernel matrix"
+for kver in $kernels; do
+	# CI's reduced run (docs/testing.md): the oldest and the newest only
+	if [ -n "${XYZ_CHECK_REDUCED:-}" ] && [ "$kver" != "$(head -n 1 <<<"$kernels")" ] &&
+	   [ "$kver" != "$(tail -n 1 <<<"$kernels")" ]; then
+		result 0 "sparse and object code of $kver # SKIP XYZ_CHECK_REDUCED: oldest and newest only"
+		continue
+	fi
 	kdir=$(xyz_kernel_headers "$kver")
 	log=$XYZ_BUILD/$kver/sparse.log
 	mkdir -p "$XYZ_BUILD/$kver"
 	scripts/build-module.sh "$kdir" "$XYZ_BUILD/$kver/sparse" C=2 >"$log" 2>&1
 	rc=$?
-	# anything but kbuild's own progress lines is a finding
-	findings=$(grep -vE '^  (CC|AS|LD|CHECK|MODPOST|BTF) |^make|^Skipping BTF' "$log")
+	# anything but kbuild's own progress lines is a finding; but a sparse
+	# that the kernel's own check finds wanting (sid's 0.6.4 for 7.2) is
+	# not the module's fault: kbuild then builds without it, say so
+	old_sparse='C=2 specified, but .* is not available or not up to date'
+	findings=$(grep -vE "^  (CC|AS|LD|CHECK|MODPOST|BTF) |^make|^Skipping BTF|$old_sparse" "$log")
 	[ -z "$findings" ] || echo "$findings" | sed 's/^/# /'
-	result "$([ "$rc" = 0 ] && [ -z "$findings" ]; echo $?)" "sparse and -Werror build against $kver"
+	what="sparse and -Werror build against $kver"
+	if grep -qE "$old_sparse" "$log"; then
+		what="-Werror build against $kver # SKIP sparse: this kernel's kbuild finds its release's sparse too old"
+	fi
+	result "$([ "$rc" = 0 ] && [ -z "$findings" ]; echo $?)" "$what"
 	ko=$XYZ_BUILD/$kver/sparse/xyz.ko
 	[ -f "$ko" ] || continue
 	# An indirect call to an address the module looked up (the old

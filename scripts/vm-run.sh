@@ -51,9 +51,9 @@ fi
 # only when its source changed, so runs in parallel can share it)
 fixture=$out/fixture/xyz_ipmodify.ko
 # shellcheck disable=SC2016
-locked sh -c 'mkdir -p "$1" && cp -u "$2"/* "$1"/ &&
-	make -s -C "$3" M="$1" modules' _ "$out/fixture" \
-	"$XYZ_TOP/selftests/xyz/fixture" "$kdir" >&2
+locked bash -c 'mkdir -p "$3" && cp -u "$1"/selftests/xyz/fixture/* "$3"/ &&
+	source "$1/scripts/lib.sh" && xyz_kmake "$2" -s M="$3" modules' \
+	_ "$XYZ_TOP" "$kdir" "$out/fixture" >&2
 
 ksft=$(xyz_kselftest_dir)/tools/testing/selftests
 xyz_log "building the selftests"
