@@ -141,6 +141,15 @@ static inline void xyz_vm_flags_mod(struct vm_area_struct *vma,
 }
 
 /*
+ * IORING_OP_URING_CMD reached drivers in 5.19: before, /dev/xyz has no
+ * io_uring door (xyz_uring.c builds empty).
+ */
+#define XYZ_HAVE_URING_CMD	(KERNEL_VERSION(5, 19, 0) <= LINUX_VERSION_CODE)
+
+#if XYZ_HAVE_URING_CMD
+#define XYZ_URING_CMD_FOP	.uring_cmd = xyz_uring_cmd,
+
+/*
  * The command area of a uring_cmd's SQE (sqe->cmd): 6.6 handed drivers the
  * whole SQE instead of a pointer to that area. Either may point into the
  * ring that user space can write: copy it once before checking it.
@@ -148,7 +157,7 @@ static inline void xyz_vm_flags_mod(struct vm_area_struct *vma,
 static inline const void *xyz_uring_cmd_area(const struct io_uring_cmd *ioucmd)
 {
 #if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
-	return io_uring_sqe_cmd(ioucmd->sqe);
+	return ioucmd->sqe->cmd;
 #else
 	return ioucmd->cmd;
 #endif
@@ -176,6 +185,9 @@ static inline int xyz_uring_cmd_complete(struct io_uring_cmd *ioucmd,
 	return -EIOCBQUEUED;
 #endif
 }
+#else
+#define XYZ_URING_CMD_FOP
+#endif /* XYZ_HAVE_URING_CMD */
 
 /*
  * 5.11 introduced struct ftrace_regs; before, an ftrace_ops callback got

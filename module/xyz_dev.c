@@ -8,6 +8,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
+#include "xyz_compat.h"
 #include "xyz_internal.h"
 
 static long xyz_dev_ioctl(struct file *file, unsigned int cmd,
@@ -25,7 +26,7 @@ static const struct file_operations xyz_dev_fops = {
 	.unlocked_ioctl	= xyz_dev_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= xyz_page_mmap,	/* the shared page: xyz_mmap.c */
-	.uring_cmd	= xyz_uring_cmd,	/* the io_uring door: xyz_uring.c */
+	XYZ_URING_CMD_FOP		/* the io_uring door: xyz_uring.c */
 };
 
 static struct miscdevice xyz_misc = {

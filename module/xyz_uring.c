@@ -22,6 +22,8 @@
 #include "xyz_compat.h"
 #include "xyz_internal.h"
 
+#if XYZ_HAVE_URING_CMD
+
 /* The command area: 16 bytes of a 64-byte SQE, 80 of a 128-byte one. */
 #define XYZ_URING_AREA		16
 #define XYZ_URING_AREA_SQE128	(XYZ_URING_AREA + 64)
@@ -57,3 +59,5 @@ int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	}
 	return xyz_uring_cmd_complete(ioucmd, ret, issue_flags);
 }
+
+#endif /* XYZ_HAVE_URING_CMD */

@@ -88,12 +88,11 @@ FIXTURE_SETUP(door)
 		SKIP(return, "module loaded with hook=%s: no syscall number",
 		     xyz_param("hook", hook, sizeof(hook)));
 	if (variant->kind == DOOR_URING) {
-		struct xyz_ring ring;
-		int err = xyz_ring_init(&ring, 1, 0);
+		const char *why;
+		int err = xyz_uring_door_probe(self->fd, &why);
 
 		if (err)
-			SKIP(return, "io_uring_setup: %s", strerror(-err));
-		xyz_ring_exit(&ring);
+			SKIP(return, "%s: %s", why, strerror(-err));
 	}
 
 	self->arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,

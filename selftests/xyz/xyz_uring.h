@@ -187,4 +187,43 @@ static inline int xyz_ring_wait(struct xyz_ring *r, struct io_uring_cqe *out,
 	return n;
 }
 
+/*
+ * Is there an io_uring door on @fd? A command the driver does not know must
+ * complete with ENOTTY. A kernel without IORING_OP_URING_CMD (before 5.19)
+ * says EINVAL for the opcode; a device without ->uring_cmd, EOPNOTSUPP.
+ * 0 when the door is there, else a negative errno; @why says what it means.
+ */
+static inline int xyz_uring_door_probe(int fd, const char **why)
+{
+	struct io_uring_cqe cqe;
+	struct xyz_ring r;
+	int err = xyz_ring_init(&r, 1, 0);
+
+	*why = "io_uring_setup() failed";
+	if (err)
+		return err;
+	xyz_prep_call(xyz_ring_get_sqe(&r), fd, NULL, 0)->cmd_op = 0;
+	err = xyz_ring_submit(&r, 1);
+	if (err >= 0)
+		err = xyz_ring_wait(&r, &cqe, 1);
+	xyz_ring_exit(&r);
+	if (err < 0)
+		return err;
+	if (cqe.res == -ENOTTY)
+		return 0;
+	*why = cqe.res == -EINVAL ?
+	       "this kernel has no IORING_OP_URING_CMD (5.19 and later do)" :
+	       "/dev/xyz has no io_uring door";
+	return cqe.res < 0 ? cqe.res : -EPROTO;
+}
+
+/* In a kselftest: skip, and say why, unless @fd has an io_uring door. */
+#define XYZ_SKIP_WITHOUT_URING_DOOR(fd) do {				\
+	const char *why_;						\
+	int err_ = xyz_uring_door_probe(fd, &why_);			\
+									\
+	if (err_)							\
+		SKIP(return, "%s: %s", why_, strerror(-err_));		\
+} while (0)
+
 #endif /* XYZ_URING_H */

@@ -48,6 +48,7 @@ FIXTURE_SETUP(ring)
 	self->devfd = open("/dev/" XYZ_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->devfd) TH_LOG("/dev/xyz: %s (module loaded?)",
 					 strerror(errno));
+	XYZ_SKIP_WITHOUT_URING_DOOR(self->devfd);
 	err = xyz_ring_init(&self->ring, BATCH, variant->setup_flags);
 	if (err)
 		SKIP(return, "io_uring_setup: %s", strerror(-err));
@@ -492,6 +493,7 @@ TEST(both_sqe_sizes)
 	struct xyz_ring r64, r128;
 
 	ASSERT_LE(0, fd);
+	XYZ_SKIP_WITHOUT_URING_DOOR(fd);
 	if (xyz_ring_init(&r64, 2, 0))
 		SKIP(return, "no io_uring");
 	ASSERT_EQ(0, xyz_ring_init(&r128, 2, IORING_SETUP_SQE128));

@@ -43,6 +43,7 @@ TEST(ring_pins_module_until_closed)
 	ASSERT_TRUE(module_loaded());
 	fd = open("/dev/" XYZ_DEVICE_NAME, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
+	XYZ_SKIP_WITHOUT_URING_DOOR(fd);
 	err = xyz_ring_init(&ring, INFLIGHT, 0);
 	if (err)
 		SKIP(return, "io_uring_setup: %s", strerror(-err));
