@@ -2,12 +2,16 @@
 # Everything xyz needs on a Debian 12 machine, installed when missing: the
 # compilers, QEMU, busybox, sparse, DKMS. Kernels, headers and kselftest
 # files are fetched later, per kernel, by scripts/lib.sh. Idempotent and
-# quick when all is there.
+# quick when all is there. .ci/run proves the list in a brand-new root:
+# whatever is missing here fails there.
+#   dwarves: pahole, which kbuild runs for BTF on Debian's 6.12 (CONFIG_DEBUG_INFO_BTF_MODULES)
+#   python3: test/cli.sh checks that `xyz bench --json` parses with it
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 pkgs=(make gcc libc6-dev gcc-multilib g++ g++-multilib binutils perl cpio gzip
-      xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox)
+      xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox
+      dwarves python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
