@@ -4,14 +4,15 @@
 # files are fetched later, per kernel, by scripts/lib.sh. Idempotent and
 # quick when all is there. .ci/run proves the list in a brand-new root:
 # whatever is missing here fails there.
-#   dwarves: pahole, which kbuild runs for BTF on Debian's 6.12 (CONFIG_DEBUG_INFO_BTF_MODULES)
+#   pahole: kbuild runs it for BTF on Debian's 6.12 (CONFIG_DEBUG_INFO_BTF_MODULES);
+#           "dwarves", the name most guides give, is only a transitional package for it
 #   python3: test/cli.sh checks that `xyz bench --json` parses with it
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 pkgs=(make gcc libc6-dev gcc-multilib g++ g++-multilib binutils perl cpio gzip
       xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox
-      dwarves python3)
+      pahole python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
