@@ -88,7 +88,10 @@ kvm) accel=(-accel kvm -cpu host) ;;
 esac
 
 log=${XYZ_SERIAL_LOG:-$out/serial-$mode.log}
-cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 quiet xyz.mode=$mode"
+# no_timer_check: under TCG on a busy host the boot-time IO-APIC timer test
+# can miss its ticks and panic ("IO-APIC + timer doesn't work!") before any
+# test runs; the check proves nothing about the module.
+cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 quiet no_timer_check xyz.mode=$mode"
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp 2 -m 1024 -no-reboot
       -display none -monitor none -kernel "$vmlinuz"
       -initrd "$run/initramfs.gz" -append "$cmdline")
