@@ -1,39 +1,92 @@
 # SPDX-License-Identifier: GPL-2.0
-# xyz: one service routine, every door into the kernel.
-#
-#   make                 build xyz.ko for the running kernel (KVER=, KDIR=)
-#                        and the userspace library and tools
-#   make demo            boot the test VM, load the module, call every door,
-#                        print the comparison
-#   make check           host tests, lint, and the selftests in the test VM
-#                        on every kernel of scripts/kernel-matrix
-#   make lint            checkpatch --strict and sparse on the module
-#   make install         userspace: libxyz, <xyz.h>, xyz.pc, xyz(1)
-#   make dkms-install    register, build and install the module with DKMS
-#   make dkms-test       the DKMS round trip on every kernel of the matrix,
-#                        the DKMS-built module tested in the VM
-#   make bench           the benchmark matrix in the test VM, every kernel:
-#                        build/bench/, docs/performance.md and its charts
-#   make trace           every door's call path, instruction by instruction
-#                        (QEMU plugin), every kernel: build/trace/,
-#                        docs/callpath.md and docs/callpath.svg
-#   make soak            trinity fuzzes every system call in the test VM,
-#                        module unloaded and in each hook mode, every kernel
+# xyz: one service routine, every door into the kernel. `make help` lists
+# the targets and the variables.
 
+# A release (KVER) or a kernel build tree (KDIR): KDIR wins, and KVER is then
+# the release that tree was configured for.
+ifneq ($(origin KDIR),undefined)
+KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+endif
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
+# The project's one version, PACKAGE_VERSION in dkms.conf (DKMS needs it
+# there): the module, libxyz, xyz.pc and the xyz command all read it.
 XYZ_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+# Where modules_install puts xyz.ko: $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/
+# $(INSTALL_MOD_DIR), like kbuild's own external-module install.
+INSTALL_MOD_PATH ?=
+INSTALL_MOD_DIR ?= extra
+DEPMOD ?= depmod
 
-.PHONY: all module userspace demo check check-host check-vm lint install \
-	dkms-install dkms-uninstall dkms-test bench trace soak clean version
+.PHONY: all module modules userspace modules_install uninstall help demo \
+	check check-host check-vm lint install dkms-install dkms-uninstall \
+	dkms-test bench trace soak clean version need-kdir
 
 all: module userspace
 
-module:
+# Without headers, kbuild would only say "No such file or directory": say
+# what to install, or how to point at another kernel.
+need-kdir:
+	@if [ ! -f "$(KDIR)/Makefile" ]; then \
+		if [ "$(origin KDIR)" = file ]; then \
+			echo "xyz: no headers for kernel $(KVER) ($(KDIR) is missing)" >&2; \
+			echo "  install them:  sudo apt-get install linux-headers-$(KVER)" >&2; \
+		else \
+			echo "xyz: KDIR=$(KDIR) is not a kernel build tree (no Makefile there)" >&2; \
+		fi; \
+		echo "  or build for another kernel:  make KVER=<release>  or  make KDIR=<kernel build tree>" >&2; \
+		exit 2; \
+	fi
+
+module modules: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+# kbuild's install (signing and compression as the kernel is configured),
+# then depmod here: kbuild skips it when the headers have no System.map,
+# which is the case for every distribution's headers package.
+modules_install: need-kdir
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
+
+# What modules_install and install put in place (not DKMS's: dkms-uninstall).
+uninstall:
+	rm -f $(addprefix $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/xyz.ko,"" .xz .gz .zst)
+	if [ -d "$(INSTALL_MOD_PATH)/lib/modules/$(KVER)" ]; then \
+		$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER); fi
+	$(MAKE) -C userspace uninstall
 
 userspace:
 	$(MAKE) -C userspace
+
+help:
+	@echo 'xyz $(XYZ_VERSION): one service routine, every door into the kernel'
+	@echo
+	@echo 'Building and installing:'
+	@echo '  make [all]            xyz.ko for KVER (needs its linux-headers) and userspace/'
+	@echo '  make modules          xyz.ko only'
+	@echo '  make userspace        libxyz, the xyz command, their tests (userspace/build/)'
+	@echo '  make modules_install  xyz.ko to INSTALL_MOD_PATH/lib/modules/KVER/INSTALL_MOD_DIR, depmod'
+	@echo '  make install          libxyz, <xyz.h>, xyz.pc, man pages, xyz (PREFIX, DESTDIR)'
+	@echo '  make uninstall        undo modules_install and install'
+	@echo '  make dkms-install     let DKMS build xyz.ko for the running kernel (docs/dkms.md)'
+	@echo '  make dkms-uninstall   remove xyz from DKMS'
+	@echo '  make clean            the module'"'"'s objects, userspace/build, build/'
+	@echo '  make version          print the version'
+	@echo
+	@echo 'Testing (they install what they need first):'
+	@echo '  make demo             boot Debian'"'"'s kernel in QEMU, call every door, compare'
+	@echo '  make check            every test; check-host: no VM, check-vm: VM only'
+	@echo '  make lint             checkpatch --strict and sparse, every kernel'
+	@echo '  make dkms-test        the DKMS round trip on every kernel of the matrix'
+	@echo '  make bench            the benchmark matrix (docs/performance.md)'
+	@echo '  make trace            every door'"'"'s call path, instruction by instruction (docs/callpath.md)'
+	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
+	@echo
+	@echo 'Variables:'
+	@echo '  KVER=$(KVER)'
+	@echo '  KDIR=$(KDIR)'
+	@echo '  INSTALL_MOD_PATH=$(INSTALL_MOD_PATH)  INSTALL_MOD_DIR=$(INSTALL_MOD_DIR)'
 
 demo:
 	scripts/demo.sh
@@ -74,7 +127,13 @@ trace:
 soak:
 	scripts/soak.sh
 
+# No headers needed: kbuild's clean would want them, so remove by name what
+# a module build leaves in the tree (objects, .cmd files, modpost's files).
 clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	find . -path ./.git -prune -o -type f \( -name '*.o' -o -name '*.ko' \
+		-o -name '*.cmd' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '*.symtypes' -o -name '*.dwo' -o -name '*.su' \
+		-o -name modules.order -o -name Module.symvers \) -print0 | \
+		xargs -0r rm -f
 	$(MAKE) -C userspace clean
 	rm -rf build

@@ -280,6 +280,30 @@ vm_test() {
 	fi
 }
 
+# The test's kernels are not installed on the machine (their headers are
+# unpacked in the cache), but dkms install refuses a kernel without
+# /lib/modules/KVER, and dkms.sh install one without /lib/modules/KVER/build.
+# Make what is missing, as the image and headers packages would, remember it
+# in made_here, and remove exactly that again on the way out.
+made_here=()
+pretend_installed() {	# pretend_installed KVER KDIR
+	if [ ! -e "/lib/modules/$1" ]; then
+		xyz_root mkdir -p "/lib/modules/$1"
+		made_here+=("/lib/modules/$1")
+	fi
+	if [ ! -e "/lib/modules/$1/build" ]; then
+		xyz_root ln -s "$2" "/lib/modules/$1/build"
+		made_here+=("/lib/modules/$1/build")
+	fi
+}
+unpretend() {
+	local i
+	for ((i = ${#made_here[@]} - 1; i >= 0; i--)); do
+		xyz_root rm -rf "${made_here[$i]}"
+	done
+	made_here=()
+}
+
 cmd_test() {
 	local start kernels kver k1
 	start=$(date +%s)
@@ -290,8 +314,10 @@ cmd_test() {
 	xyz_log "dkms test of $NAME/$VERSION, log: $log"
 	kernels=$(xyz_matrix) || xyz_die "cannot resolve the kernel matrix"
 	declare -A kdir
+	trap unpretend EXIT
 	for kver in $kernels; do
 		kdir[$kver]=$(xyz_kernel_headers "$kver")
+		pretend_installed "$kver" "${kdir[$kver]}"
 	done
 	echo "TAP version 13"
 

@@ -3,13 +3,17 @@
 # compilers, QEMU (and glib for its plugin), busybox, sparse, DKMS, liburing
 # (its liburing.a links the static xyz tools of the test VM). Kernels, headers and kselftest
 # files are fetched later, per kernel, by scripts/lib.sh. Idempotent and
-# quick when all is there.
+# quick when all is there. .ci/run proves the list in a brand-new root:
+# whatever is missing here fails there.
+#   pahole: kbuild runs it for BTF on Debian's 6.12 (CONFIG_DEBUG_INFO_BTF_MODULES);
+#           "dwarves", the name most guides give, is only a transitional package for it
+#   python3: test/cli.sh checks that `xyz bench --json` parses with it
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 pkgs=(make gcc libc6-dev gcc-multilib g++ g++-multilib binutils perl cpio gzip
       xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox
-      liburing-dev libglib2.0-dev pkg-config python3
+      pahole liburing-dev libglib2.0-dev pkg-config python3
       trinity)  # trinity: the system-wide fuzzer of make soak
 missing=()
 for p in "${pkgs[@]}"; do

@@ -109,7 +109,10 @@ kvm) accel=(-accel kvm -cpu host) ;;
 esac
 
 log=${XYZ_SERIAL_LOG:-$out/serial-$mode.log}
-cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 quiet xyz.mode=$mode"
+# no_timer_check: under TCG on a busy host the boot-time IO-APIC timer test
+# can miss its ticks and panic ("IO-APIC + timer doesn't work!") before any
+# test runs; the check proves nothing about the module.
+cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=1 quiet no_timer_check xyz.mode=$mode"
 # XYZ_VM_SMP and XYZ_QEMU_ARGS (split on blanks): scripts/trace.sh boots one
 # vCPU with its QEMU plugin
 # shellcheck disable=SC2206

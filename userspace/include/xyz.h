@@ -12,13 +12,11 @@
 #include <stddef.h>
 #include <string.h>
 #include <linux/xyz.h>
+#include <xyz_version.h>	/* LIBXYZ_VERSION, _MAJOR, _MINOR */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define LIBXYZ_VERSION_MAJOR	1
-#define LIBXYZ_VERSION_MINOR	1
 
 /*
  * The ways into the kernel; see libxyz(3) for what each is on i386. Values

@@ -67,12 +67,20 @@ check "info with argument" 2 "$xyz" info extra
 check "--help" 0 "$xyz" --help && has "--help" out "^usage: xyz info"
 check "bench --help" 0 "$xyz" bench --help
 check "--version" 0 "$xyz" --version
+version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$(dirname "$0")/../../dkms.conf")
+has "--version: the tool's" out "^xyz $version ("
+mkdir -p "$tmp/root/sys/module/xyz"
+echo 9.8.7 >"$tmp/root/sys/module/xyz/version"
+check "--version, module loaded" 0 env XYZ_ROOT="$tmp/root" "$xyz" --version
+has "--version, module loaded" out "^module xyz: 9.8.7$"
 
 # No module: info says so and fails; bench still measures the baselines.
 export XYZ_ROOT=/nonexistent-xyz-root
 check "info, no module" 1 "$xyz" info
 has "info, no module" out "not loaded"
 has "info, no module" err "sudo insmod xyz.ko"
+check "--version, no module" 0 "$xyz" --version
+has "--version, no module" out "^module xyz: not loaded$"
 check "call, no module" 1 "$xyz" call nop
 has "call, no module" err "hint: module xyz is not loaded"
 check "call --door ioctl, no module" 1 "$xyz" call --door ioctl nop

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* xyz: look at the module, call it, time its doors. See xyz(1). */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -92,6 +94,35 @@ __u32 cli_expected_door(enum xyz_via via)
 	return XYZ_DOOR_COMPAT;
 }
 
+/*
+ * The tool's version and the loaded module's (from sysfs, under $XYZ_ROOT
+ * like libxyz's discovery): a module from another checkout or DKMS shows.
+ */
+static int print_version(void)
+{
+	const char *root = secure_getenv("XYZ_ROOT");
+	char path[PATH_MAX], ver[64] = "";
+	FILE *f;
+
+	printf("xyz %s (" CLI_ARCH ", ABI %d)\n", LIBXYZ_VERSION,
+	       XYZ_ABI_VERSION);
+	snprintf(path, sizeof(path), "%s/sys/module/xyz", root ? root : "");
+	if (access(path, F_OK)) {
+		printf("module xyz: not loaded\n");
+		return 0;
+	}
+	strncat(path, "/version", sizeof(path) - strlen(path) - 1);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(ver, sizeof(ver), f))
+			ver[0] = '\0';
+		ver[strcspn(ver, "\n")] = '\0';
+		fclose(f);
+	}
+	printf("module xyz: %s\n", ver[0] ? ver : "loaded, no version");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -103,12 +134,8 @@ int main(int argc, char **argv)
 		cli_usage(stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "--version")) {
-		printf("xyz %d.%d (" CLI_ARCH ", ABI %d)\n",
-		       LIBXYZ_VERSION_MAJOR, LIBXYZ_VERSION_MINOR,
-		       XYZ_ABI_VERSION);
-		return 0;
-	}
+	if (!strcmp(cmd, "--version"))
+		return print_version();
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "call"))
