@@ -7,6 +7,7 @@
 #include <linux/cred.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
@@ -20,17 +21,80 @@
 /* Per-CPU so that callers on different CPUs never share a cache line. */
 static DEFINE_PER_CPU(u64, xyz_calls);
 
+/* One call on its way through sys_xyz. */
+struct xyz_call {
+	enum xyz_door door;
+	bool may_fault;	/* may sleep on user pages */
+	bool pinned;	/* holds a module reference */
+};
+
+/*
+ * User memory is touched first with page faults disabled: a page that is not
+ * there fails at once instead of sleeping. Only then does the call take a
+ * module reference and fault for real. A caller asleep on a page that never
+ * comes (userfaultfd, FUSE) thus makes rmmod fail (the module is in use)
+ * instead of hanging it, and the common case pays no shared atomic. Every
+ * access below is safe to repeat: it reads, or writes the same bytes again.
+ *
+ *	do {
+ *		xyz_access_begin(call);
+ *		err = <access>;
+ *	} while (xyz_access_retry(call, &err));
+ */
+static void xyz_access_begin(struct xyz_call *call)
+{
+	if (!call->may_fault)
+		pagefault_disable();
+}
+
+static bool xyz_access_retry(struct xyz_call *call, int *err)
+{
+	if (call->may_fault)
+		return false;
+	pagefault_enable();
+	if (*err != -EFAULT)
+		return false;
+	/* Too late to pin once rmmod began: its exit then waits for us. */
+	call->pinned = try_module_get(THIS_MODULE);
+	call->may_fault = true;
+	return true;
+}
+
+static int xyz_copy_from(struct xyz_call *call, void *to,
+			 const void __user *from, size_t len)
+{
+	int err;
+
+	do {
+		xyz_access_begin(call);
+		err = copy_from_user(to, from, len) ? -EFAULT : 0;
+	} while (xyz_access_retry(call, &err));
+	return err;
+}
+
+static int xyz_copy_to(struct xyz_call *call, void __user *to,
+		       const void *from, size_t len)
+{
+	int err;
+
+	do {
+		xyz_access_begin(call);
+		err = copy_to_user(to, from, len) ? -EFAULT : 0;
+	} while (xyz_access_retry(call, &err));
+	return err;
+}
+
 /* ECHO bounces through the stack for small copies, a page for large ones. */
 #define XYZ_ECHO_STACK_BUF	256
 
-static long xyz_echo(const struct xyz_args *args)
+static long xyz_echo(struct xyz_call *call, const struct xyz_args *args)
 {
 	void __user *in = u64_to_user_ptr(args->in);
 	void __user *out = u64_to_user_ptr(args->out);
 	u8 stack_buf[XYZ_ECHO_STACK_BUF];
 	size_t len, done, chunk, buf_size;
 	u8 *buf = stack_buf;
-	long ret;
+	int err = 0;
 
 	if (args->in_len > XYZ_ECHO_MAX)
 		return -E2BIG;
@@ -43,19 +107,18 @@ static long xyz_echo(const struct xyz_args *args)
 		buf_size = PAGE_SIZE;
 	}
 
-	ret = len;
 	for (done = 0; done < len; done += chunk) {
 		chunk = min(len - done, buf_size);
-		if (copy_from_user(buf, in + done, chunk) ||
-		    copy_to_user(out + done, buf, chunk)) {
-			ret = -EFAULT;
+		err = xyz_copy_from(call, buf, in + done, chunk);
+		if (!err)
+			err = xyz_copy_to(call, out + done, buf, chunk);
+		if (err)
 			break;
-		}
 	}
 
 	if (buf != stack_buf)
 		kfree(buf);
-	return ret;
+	return err ?: len;
 }
 
 static u64 xyz_calls_sum(void)
@@ -68,12 +131,12 @@ static u64 xyz_calls_sum(void)
 	return sum;
 }
 
-static long xyz_info(const struct xyz_args *args, enum xyz_door door)
+static long xyz_info(struct xyz_call *call, const struct xyz_args *args)
 {
 	struct xyz_info info = {
 		.size		= sizeof(info),
 		.abi_version	= XYZ_ABI_VERSION,
-		.door		= door,
+		.door		= call->door,
 		.hook		= xyz_hook,
 		.nr		= xyz_nr,
 		.compat_nr	= xyz_compat_nr,
@@ -84,10 +147,10 @@ static long xyz_info(const struct xyz_args *args, enum xyz_door door)
 		.calls		= xyz_calls_sum(),
 	};
 	size_t len = min_t(u64, args->out_len, sizeof(info));
+	int err;
 
-	if (copy_to_user(u64_to_user_ptr(args->out), &info, len))
-		return -EFAULT;
-	return len;
+	err = xyz_copy_to(call, u64_to_user_ptr(args->out), &info, len);
+	return err ?: len;
 }
 
 static long xyz_reset(void)
@@ -102,19 +165,36 @@ static long xyz_reset(void)
 	return 0;
 }
 
-long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
+/* The struct the caller passed, of whatever size it was built with. */
+static int xyz_get_args(struct xyz_call *call, struct xyz_args *args,
+			struct xyz_args __user *uargs)
 {
-	struct xyz_args args;
 	u32 usize;
 	int err;
 
-	if (get_user(usize, &uargs->size))
-		return -EFAULT;
+	do {
+		xyz_access_begin(call);
+		err = get_user(usize, &uargs->size);
+	} while (xyz_access_retry(call, &err));
+	if (err)
+		return err;
 	if (usize < XYZ_ARGS_SIZE_VER0)
 		return -EINVAL;
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
-	err = copy_struct_from_user(&args, sizeof(args), uargs, usize);
+	do {
+		xyz_access_begin(call);
+		err = copy_struct_from_user(args, sizeof(*args), uargs, usize);
+	} while (xyz_access_retry(call, &err));
+	return err;
+}
+
+static long xyz_serve(struct xyz_call *call, struct xyz_args __user *uargs)
+{
+	struct xyz_args args;
+	int err;
+
+	err = xyz_get_args(call, &args, uargs);
 	if (err)
 		return err;
 	if (args.flags || args.op > XYZ_OP_RESET)
@@ -125,12 +205,23 @@ long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
 
 	switch (args.op) {
 	case XYZ_OP_ECHO:
-		return xyz_echo(&args);
+		return xyz_echo(call, &args);
 	case XYZ_OP_INFO:
-		return xyz_info(&args, door);
+		return xyz_info(call, &args);
 	case XYZ_OP_RESET:
 		return xyz_reset();
 	default:
 		return 0;	/* XYZ_OP_NOP */
 	}
+}
+
+long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
+{
+	struct xyz_call call = { .door = door };
+	long ret;
+
+	ret = xyz_serve(&call, uargs);
+	if (call.pinned)
+		module_put(THIS_MODULE);
+	return ret;
 }

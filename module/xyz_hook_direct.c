@@ -24,26 +24,41 @@ struct xyz_direct_hook {
 	void (*tramp)(void);
 };
 
+/*
+ * A livepatch (an IPMODIFY ftrace_ops) may share the dispatcher with us, as
+ * with a BPF trampoline: ftrace then calls the livepatch first and enters
+ * our trampoline with the ip it chose on the stack. The trampoline returns
+ * into that ip when the number is not ours, so sharing needs no change in
+ * either direction; without this answer ftrace refuses the livepatch (EBUSY).
+ */
+static int xyz_direct_share(struct ftrace_ops *ops, enum ftrace_ops_cmd cmd)
+{
+	return 0;
+}
+
 static struct xyz_direct_hook xyz_direct_hooks[XYZ_ABI_COUNT] = {
 	[XYZ_ABI_X64] = {
-		.nr	= &xyz_direct_nr_x64,
-		.tramp	= xyz_direct_tramp_x64,
+		.ops.ops_func	= xyz_direct_share,
+		.nr		= &xyz_direct_nr_x64,
+		.tramp		= xyz_direct_tramp_x64,
 	},
 	[XYZ_ABI_IA32] = {
-		.nr	= &xyz_direct_nr_ia32,
-		.tramp	= xyz_direct_tramp_ia32,
+		.ops.ops_func	= xyz_direct_share,
+		.nr		= &xyz_direct_nr_ia32,
+		.tramp		= xyz_direct_tramp_ia32,
 	},
 };
 
-static int xyz_direct_attach(enum xyz_abi abi, int nr)
+int xyz_direct_attach(enum xyz_abi abi, int nr)
 {
 	const char *func = xyz_abis[abi].dispatch;
 	struct xyz_direct_hook *hook = &xyz_direct_hooks[abi];
-	unsigned long addr = xyz_lookup_name(func);
+	unsigned long addr = xyz_function_site(func);
 	int err;
 
 	if (!addr) {
-		pr_err("hook=direct: %s() not found in this kernel\n", func);
+		pr_err("hook=direct: %s() is not in this kernel, or cannot be probed\n",
+		       func);
 		return -ENOENT;
 	}
 	*hook->nr = nr;
@@ -51,23 +66,19 @@ static int xyz_direct_attach(enum xyz_abi abi, int nr)
 	if (!err)
 		err = xyz_register_ftrace_direct(&hook->ops,
 						 (unsigned long)hook->tramp);
-	if (err) {
+	if (err == -EBUSY)
+		pr_err("hook=direct: %s() already has a direct call (a BPF trampoline?), and ftrace allows one: use hook=ftrace or kprobe\n",
+		       func);
+	else if (err)
 		pr_err("hook=direct: cannot attach to %s(): %d\n", func, err);
+	if (err)
 		ftrace_free_filter(&hook->ops);
-	}
 	return err;
 }
 
-static void xyz_direct_detach(enum xyz_abi abi)
+void xyz_direct_detach(enum xyz_abi abi)
 {
 	struct xyz_direct_hook *hook = &xyz_direct_hooks[abi];
 
 	xyz_unregister_ftrace_direct(&hook->ops, (unsigned long)hook->tramp);
 }
-
-const struct xyz_hook_ops xyz_hook_direct_ops = {
-	.name	= "direct",
-	.id	= XYZ_HOOK_DIRECT,
-	.attach	= xyz_direct_attach,
-	.detach	= xyz_direct_detach,
-};

@@ -24,7 +24,12 @@ struct xyz_ftrace_hook {
 
 static struct xyz_ftrace_hook xyz_ftrace_hooks[XYZ_ABI_COUNT];
 
-/* The callback calls nothing, so it needs no recursion protection. */
+/*
+ * The callback calls nothing that can be traced, so it needs no recursion
+ * protection: without FTRACE_OPS_FL_RECURSION ftrace calls it straight from
+ * the trampoline instead of through ftrace_ops_assist_func(), on every system
+ * call of the machine.
+ */
 static void notrace xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,
 				    struct ftrace_ops *op,
 				    struct ftrace_regs *fregs)
@@ -38,33 +43,36 @@ static void notrace xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,
 		regs->ip = hook->entry;
 }
 
-static int xyz_ftrace_attach(enum xyz_abi abi, int nr)
+int xyz_ftrace_attach(enum xyz_abi abi, int nr)
 {
 	const char *func = xyz_abis[abi].dispatch;
 	struct xyz_ftrace_hook *hook = &xyz_ftrace_hooks[abi];
-	unsigned long addr = xyz_lookup_name(func);
+	unsigned long addr = xyz_function_site(func);
 	int err;
 
 	if (!addr) {
-		pr_err("hook=ftrace: %s() not found in this kernel\n", func);
+		pr_err("hook=ftrace: %s() is not in this kernel, or cannot be probed\n",
+		       func);
 		return -ENOENT;
 	}
 	hook->nr = nr;
 	hook->entry = (unsigned long)xyz_abis[abi].entry;
 	hook->ops.func = xyz_ftrace_func;
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY |
-			  FTRACE_OPS_FL_RECURSION;
+	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY;
 	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);
 	if (!err)
 		err = register_ftrace_function(&hook->ops);
-	if (err) {
+	if (err == -EBUSY)
+		pr_err("hook=ftrace: %s() already has a user that moves the instruction pointer (a livepatch?), and ftrace allows one: use hook=direct or kprobe\n",
+		       func);
+	else if (err)
 		pr_err("hook=ftrace: cannot attach to %s(): %d\n", func, err);
+	if (err)
 		ftrace_free_filter(&hook->ops);
-	}
 	return err;
 }
 
-static void xyz_ftrace_detach(enum xyz_abi abi)
+void xyz_ftrace_detach(enum xyz_abi abi)
 {
 	struct xyz_ftrace_hook *hook = &xyz_ftrace_hooks[abi];
 
@@ -72,10 +80,3 @@ static void xyz_ftrace_detach(enum xyz_abi abi)
 	unregister_ftrace_function(&hook->ops);
 	ftrace_free_filter(&hook->ops);
 }
-
-const struct xyz_hook_ops xyz_hook_ftrace_ops = {
-	.name	= "ftrace",
-	.id	= XYZ_HOOK_FTRACE,
-	.attach	= xyz_ftrace_attach,
-	.detach	= xyz_ftrace_detach,
-};

@@ -54,7 +54,7 @@ static void xyz_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
 {
 }
 
-static int xyz_kprobe_attach(enum xyz_abi abi, int nr)
+int xyz_kprobe_attach(enum xyz_abi abi, int nr)
 {
 	struct xyz_kprobe_hook *hook = &xyz_kprobe_hooks[abi];
 	int err;
@@ -74,15 +74,8 @@ static int xyz_kprobe_attach(enum xyz_abi abi, int nr)
 	return err;
 }
 
-static void xyz_kprobe_detach(enum xyz_abi abi)
+void xyz_kprobe_detach(enum xyz_abi abi)
 {
 	/* Returns after a grace period: no CPU is in the handler any more. */
 	unregister_kprobe(&xyz_kprobe_hooks[abi].kp);
 }
-
-const struct xyz_hook_ops xyz_hook_kprobe_ops = {
-	.name	= "kprobe",
-	.id	= XYZ_HOOK_KPROBE,
-	.attach	= xyz_kprobe_attach,
-	.detach	= xyz_kprobe_detach,
-};

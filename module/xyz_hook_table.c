@@ -13,11 +13,11 @@
 
 #include "xyz_internal.h"
 
-static int xyz_table_attach(enum xyz_abi abi, int nr)
+int xyz_table_attach(enum xyz_abi abi, int nr)
 {
 	const char *dispatch = xyz_abis[abi].dispatch;
 
-	if (xyz_lookup_name(dispatch)) {
+	if (xyz_function_site(dispatch)) {
 		pr_err("hook=table: this kernel dispatches system calls through %s(), a switch, not through the table: a swapped entry would route nothing; use hook=direct, ftrace or kprobe\n",
 		       dispatch);
 		return -EOPNOTSUPP;
@@ -31,13 +31,6 @@ static int xyz_table_attach(enum xyz_abi abi, int nr)
 	return -EOPNOTSUPP;
 }
 
-static void xyz_table_detach(enum xyz_abi abi)
+void xyz_table_detach(enum xyz_abi abi)
 {
 }
-
-const struct xyz_hook_ops xyz_hook_table_ops = {
-	.name	= "table",
-	.id	= XYZ_HOOK_TABLE,
-	.attach	= xyz_table_attach,
-	.detach	= xyz_table_detach,
-};

@@ -24,7 +24,7 @@ extern int xyz_compat_nr;
 long xyz_x64_entry(const struct pt_regs *regs);
 long xyz_ia32_entry(const struct pt_regs *regs);
 void xyz_wait_for_callers(void);
-unsigned long xyz_lookup_name(const char *name);
+unsigned long xyz_function_site(const char *name);
 int xyz_check_numbers(int nr, int compat_nr);
 
 /* The two system call ABIs of x86-64, each with its own number. */
@@ -44,21 +44,21 @@ struct xyz_abi_desc {
 extern const struct xyz_abi_desc xyz_abis[XYZ_ABI_COUNT];
 
 /*
- * A hook backend routes system call @nr of one ABI to that ABI's entry point.
- * detach() must return only when no CPU can newly enter module code through
- * it; xyz_wait_for_callers() then waits for the calls already on their way.
+ * The hook backends, one file each. attach() routes system call @nr of one
+ * ABI to that ABI's entry point. detach() must return only when no CPU can
+ * newly enter module code through it; xyz_wait_for_callers() then waits for
+ * the calls already on their way. They are called by name, never through a
+ * pointer: the module makes no indirect call at all (scripts/lint.sh checks
+ * the object code), so no address taken from the kernel can ever be called.
  */
-struct xyz_hook_ops {
-	const char *name;
-	enum xyz_hook id;
-	int (*attach)(enum xyz_abi abi, int nr);
-	void (*detach)(enum xyz_abi abi);
-};
-
-extern const struct xyz_hook_ops xyz_hook_direct_ops;
-extern const struct xyz_hook_ops xyz_hook_ftrace_ops;
-extern const struct xyz_hook_ops xyz_hook_kprobe_ops;
-extern const struct xyz_hook_ops xyz_hook_table_ops;
+int xyz_direct_attach(enum xyz_abi abi, int nr);
+void xyz_direct_detach(enum xyz_abi abi);
+int xyz_ftrace_attach(enum xyz_abi abi, int nr);
+void xyz_ftrace_detach(enum xyz_abi abi);
+int xyz_kprobe_attach(enum xyz_abi abi, int nr);
+void xyz_kprobe_detach(enum xyz_abi abi);
+int xyz_table_attach(enum xyz_abi abi, int nr);
+void xyz_table_detach(enum xyz_abi abi);
 
 /* xyz_hook_direct_tramp.S and the numbers it compares against */
 void xyz_direct_tramp_x64(void);

@@ -33,21 +33,63 @@ MODULE_PARM_DESC(nr, "64-bit system call number to route to sys_xyz (-1: none); 
 module_param_named(compat_nr, xyz_compat_nr, int, 0444);
 MODULE_PARM_DESC(compat_nr, "ia32 (int $0x80) system call number (-1: none); reads -1 when not hooked");
 
+struct xyz_backend {
+	const char *name;
+	enum xyz_hook id;
+};
+
 /*
  * auto tries these in order (docs/performance.md): direct is fast and taxes
  * other system calls by a few percent; kprobe makes only xyz calls (and
  * other unused numbers) slow; ftrace taxes every system call by 20-50 %.
  */
-static const struct xyz_hook_ops *const xyz_hook_backends[] = {
-	&xyz_hook_direct_ops,
-	&xyz_hook_kprobe_ops,
-	&xyz_hook_ftrace_ops,
-	&xyz_hook_table_ops,
+static const struct xyz_backend xyz_backends[] = {
+	{ "direct", XYZ_HOOK_DIRECT },
+	{ "kprobe", XYZ_HOOK_KPROBE },
+	{ "ftrace", XYZ_HOOK_FTRACE },
+	{ "table", XYZ_HOOK_TABLE },
 };
+
+/* A switch, not a table of function pointers: see xyz_internal.h. */
+static int xyz_attach(enum xyz_hook id, enum xyz_abi abi, int nr)
+{
+	switch (id) {
+	case XYZ_HOOK_DIRECT:
+		return xyz_direct_attach(abi, nr);
+	case XYZ_HOOK_FTRACE:
+		return xyz_ftrace_attach(abi, nr);
+	case XYZ_HOOK_KPROBE:
+		return xyz_kprobe_attach(abi, nr);
+	case XYZ_HOOK_TABLE:
+		return xyz_table_attach(abi, nr);
+	default:
+		return -EINVAL;
+	}
+}
+
+static void xyz_detach(enum xyz_hook id, enum xyz_abi abi)
+{
+	switch (id) {
+	case XYZ_HOOK_DIRECT:
+		xyz_direct_detach(abi);
+		break;
+	case XYZ_HOOK_FTRACE:
+		xyz_ftrace_detach(abi);
+		break;
+	case XYZ_HOOK_KPROBE:
+		xyz_kprobe_detach(abi);
+		break;
+	case XYZ_HOOK_TABLE:
+		xyz_table_detach(abi);
+		break;
+	default:
+		break;
+	}
+}
 
 #define XYZ_HOOK_REQUEST_LEN	8
 static char xyz_hook_request[XYZ_HOOK_REQUEST_LEN] = "auto";
-static const struct xyz_hook_ops *xyz_hook_active;
+static const struct xyz_backend *xyz_hook_active;
 
 static bool xyz_hook_name_valid(const char *val, size_t len)
 {
@@ -90,26 +132,38 @@ static const struct kernel_param_ops xyz_hook_param_ops = {
 module_param_cb(hook, &xyz_hook_param_ops, NULL, 0444);
 MODULE_PARM_DESC(hook, "auto|direct|ftrace|kprobe|table|none (default auto); reads the mechanism in effect");
 
-static int xyz_hook_install(const struct xyz_hook_ops *ops)
+/*
+ * Both numbers or neither: when the second attach fails, the first comes off
+ * again, and a caller that already went through it may be asleep in sys_xyz
+ * (a user page that takes its time): wait for it before the failed load
+ * frees our text. INFO reports the mechanism from the moment calls can come.
+ */
+static int xyz_hook_install(enum xyz_hook id)
 {
 	int err = 0;
 
+	xyz_hook = id;
 	if (xyz_nr >= 0)
-		err = ops->attach(XYZ_ABI_X64, xyz_nr);
+		err = xyz_attach(id, XYZ_ABI_X64, xyz_nr);
 	if (!err && xyz_compat_nr >= 0) {
-		err = ops->attach(XYZ_ABI_IA32, xyz_compat_nr);
-		if (err && xyz_nr >= 0)
-			ops->detach(XYZ_ABI_X64);
+		err = xyz_attach(id, XYZ_ABI_IA32, xyz_compat_nr);
+		if (err && xyz_nr >= 0) {
+			xyz_detach(id, XYZ_ABI_X64);
+			xyz_wait_for_callers();
+		}
 	}
+	if (err)
+		xyz_hook = XYZ_HOOK_NONE;
 	return err;
 }
 
-static void xyz_hook_remove(const struct xyz_hook_ops *ops)
+static void xyz_hook_remove(enum xyz_hook id)
 {
 	if (xyz_compat_nr >= 0)
-		ops->detach(XYZ_ABI_IA32);
+		xyz_detach(id, XYZ_ABI_IA32);
 	if (xyz_nr >= 0)
-		ops->detach(XYZ_ABI_X64);
+		xyz_detach(id, XYZ_ABI_X64);
+	xyz_wait_for_callers();
 }
 
 static int xyz_hook_select(void)
@@ -125,22 +179,22 @@ static int xyz_hook_select(void)
 	if (err)
 		return err;
 	err = -ENOENT;
-	for (i = 0; i < ARRAY_SIZE(xyz_hook_backends); i++) {
-		const struct xyz_hook_ops *ops = xyz_hook_backends[i];
+	for (i = 0; i < ARRAY_SIZE(xyz_backends); i++) {
+		const struct xyz_backend *backend = &xyz_backends[i];
 
-		if (!any && strcmp(xyz_hook_request, ops->name))
+		if (!any && strcmp(xyz_hook_request, backend->name))
 			continue;
 		/* auto never picks the table: it cannot route here */
-		if (any && ops->id == XYZ_HOOK_TABLE)
+		if (any && backend->id == XYZ_HOOK_TABLE)
 			continue;
-		err = xyz_hook_install(ops);
+		err = xyz_hook_install(backend->id);
 		if (!err) {
-			xyz_hook_active = ops;
+			xyz_hook_active = backend;
 			return 0;
 		}
 		if (any)
 			pr_info("hook=%s unavailable (%d), trying the next\n",
-				ops->name, err);
+				backend->name, err);
 	}
 	return err;
 }
@@ -152,19 +206,15 @@ static int __init xyz_init(void)
 	err = xyz_hook_select();
 	if (err)
 		return err;
-	if (xyz_hook_active) {
-		xyz_hook = xyz_hook_active->id;
-	} else {
+	if (!xyz_hook_active) {
 		xyz_nr = -1;
 		xyz_compat_nr = -1;
 	}
 
 	err = xyz_dev_register();
 	if (err) {
-		if (xyz_hook_active) {
-			xyz_hook_remove(xyz_hook_active);
-			xyz_wait_for_callers();
-		}
+		if (xyz_hook_active)
+			xyz_hook_remove(xyz_hook_active->id);
 		return err;
 	}
 	pr_info("loaded: hook=%s nr=%d compat_nr=%d, /dev/%s\n",
@@ -176,10 +226,8 @@ static int __init xyz_init(void)
 static void __exit xyz_exit(void)
 {
 	xyz_dev_unregister();
-	if (xyz_hook_active) {
-		xyz_hook_remove(xyz_hook_active);
-		xyz_wait_for_callers();
-	}
+	if (xyz_hook_active)
+		xyz_hook_remove(xyz_hook_active->id);
 }
 
 module_init(xyz_init);

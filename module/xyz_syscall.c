@@ -62,22 +62,26 @@ void xyz_wait_for_callers(void)
 }
 
 /*
- * kallsyms_lookup_name() is not exported since 5.7, but a kprobe on it
- * resolves its address, once, at load.
+ * The address of a kernel function, as data only: never call it. A disabled
+ * kprobe resolves the name without arming anything; its address is the
+ * function's ftrace site (past the ENDBR on IBT kernels), which is what
+ * ftrace_set_filter_ip() wants. Calling through it would land where IBT has
+ * sealed the ENDBR and BUG() on real hardware (scripts/lint.sh checks that
+ * the module makes no such call).
  */
-unsigned long xyz_lookup_name(const char *name)
+unsigned long xyz_function_site(const char *name)
 {
-	static unsigned long (*lookup)(const char *name);
+	struct kprobe kp = {
+		.symbol_name	= name,
+		.flags		= KPROBE_FLAG_DISABLED,
+	};
+	unsigned long addr;
 
-	if (!lookup) {
-		struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-
-		if (register_kprobe(&kp) < 0)
-			return 0;
-		lookup = (unsigned long (*)(const char *))kp.addr;
-		unregister_kprobe(&kp);
-	}
-	return lookup(name);
+	if (register_kprobe(&kp) < 0)
+		return 0;
+	addr = (unsigned long)kp.addr;
+	unregister_kprobe(&kp);
+	return addr;
 }
 
 /*

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The kernel's own checkers on the module: checkpatch.pl --strict (from
 # Debian's linux-source) and sparse (make C=2), against every kernel of the
-# matrix. Prints TAP; exits non-zero on any finding.
+# matrix; and a look at the object code for what no VM can show (IBT).
+# Prints TAP; exits non-zero on any finding.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$XYZ_TOP" || exit 1
@@ -35,6 +36,19 @@ for kver in $(xyz_matrix); do
 	findings=$(grep -vE '^  (CC|AS|LD|CHECK|MODPOST|BTF) |^make|^Skipping BTF' "$log")
 	[ -z "$findings" ] || echo "$findings" | sed 's/^/# /'
 	result "$([ "$rc" = 0 ] && [ -z "$findings" ]; echo $?)" "sparse and -Werror build against $kver"
+	ko=$XYZ_BUILD/$kver/sparse/xyz.ko
+	[ -f "$ko" ] || continue
+	# An indirect call to an address the module looked up (the old
+	# kallsyms_lookup_name trick) lands past a sealed ENDBR on CPUs with
+	# IBT and BUG()s; TCG has no IBT. So the module makes no indirect call
+	# at all: no `call *`/`jmp *`, no retpoline thunk, and no kallsyms name.
+	findings=$(objdump -dr --no-show-raw-insn "$ko" | awk '
+		/^[0-9a-f]+ <.*>:$/ { fn = $2 }
+		/(call|jmp)[a-z]* +\*|__x86_indirect_(call_|jump_)?thunk/ {
+			print fn " " $0 }'
+		   strings "$ko" | grep -x 'kallsyms_lookup_name')
+	[ -z "$findings" ] || echo "$findings" | sed 's/^/# /'
+	result "$([ -z "$findings" ]; echo $?)" "no indirect call in xyz.ko for $kver (IBT)"
 done
 echo "1..$n"
 [ "$failed" = 0 ]

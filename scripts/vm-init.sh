@@ -28,6 +28,7 @@ case "$mode" in
 tests)
 	# the kselftest runner, as `make -C tools/testing/selftests run_tests`
 	export XYZ_KO=/lib/modules/xyz.ko BASE_DIR=/xyz logfile=/dev/stdout
+	export XYZ_IPMODIFY_KO=/lib/modules/xyz_ipmodify.ko
 	export XYZ_LIBXYZ_TESTS=/xyz/tests
 	cd /xyz/xyz && . /xyz/kselftest/runner.sh && run_many ./xyz_modes.sh
 	rc=$?

@@ -38,12 +38,19 @@ vmlinuz=$(xyz_kernel_image "$kver")
 # Several runs may share this tree at once (a kernel each, the benchmarks,
 # DKMS): builds take a lock, everything else is private to the run.
 locked() { flock "$XYZ_BUILD/.build.lock" "$@"; }
+kdir=$(xyz_kernel_headers "$kver")
 if [ -z "$ko" ]; then
-	kdir=$(xyz_kernel_headers "$kver")
 	xyz_log "building xyz.ko for $kver"
 	locked "$XYZ_TOP/scripts/build-module.sh" "$kdir" "$out/kmod" >&2
 	ko=$out/kmod/xyz.ko
 fi
+# the selftests' fixture module, a livepatch stand-in (kbuild rebuilds it
+# only when its source changed, so runs in parallel can share it)
+fixture=$out/fixture/xyz_ipmodify.ko
+# shellcheck disable=SC2016
+locked sh -c 'mkdir -p "$1" && cp -u "$2"/* "$1"/ &&
+	make -s -C "$3" M="$1" modules' _ "$out/fixture" \
+	"$XYZ_TOP/selftests/xyz/fixture" "$kdir" >&2
 
 ksft=$(xyz_kselftest_dir)/tools/testing/selftests
 xyz_log "building the selftests"
@@ -58,6 +65,7 @@ root=$run/initramfs
 mkdir -p "$root"/{bin,lib/modules,xyz/xyz,xyz/kselftest,usr/bin}
 cp /bin/busybox "$root/bin/busybox"
 cp "$ko" "$root/lib/modules/xyz.ko"
+cp "$fixture" "$root/lib/modules/"
 cp "$ksft"/kselftest/{runner.sh,prefix.pl,ktap_helpers.sh,module.sh} "$root/xyz/kselftest/"
 cp "$XYZ_BUILD"/selftests/xyz_* "$XYZ_TOP"/selftests/xyz/{*.sh,settings,config} \
 	"$root/xyz/xyz/"

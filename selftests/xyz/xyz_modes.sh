@@ -21,6 +21,15 @@ if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root to load the module"
 	exit $KSFT_SKIP
 fi
+if [ ! -f "$XYZ_KO" ] && [ ! -d /sys/module/xyz ] &&
+   ! modinfo "$XYZ_KO" >/dev/null 2>&1; then
+	echo "1..0 # SKIP no xyz module to load: build it (make), install it" \
+		"(make modules_install, DKMS) or set XYZ_KO=/path/to/xyz.ko"
+	exit $KSFT_SKIP
+fi
+# private scratch files: two runs at once must not collide
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 echo "TAP version 13"
 [ -d /sys/module/xyz ] && xyz_unload
 dmesg -c >/dev/null 2>&1
@@ -94,6 +103,78 @@ check "nr=100000 refuses: outside the table (EINVAL)" \
 	refuses "nr=100000 is outside" nr=100000
 check "nothing left loaded after the refusals" test ! -d /sys/module/xyz
 
+# A caller asleep in sys_xyz (on a userfaultfd page) holds the module:
+# rmmod is refused at once instead of hanging until the page comes.
+for mode in direct ftrace kprobe; do
+	xyz_load hook=$mode
+	run_prog "hook=$mode sleeper" ./xyz_sleeper_test unload
+	[ -d /sys/module/xyz ] && xyz_unload
+done
+
+# Sharing the dispatchers. The fixture xyz_ipmodify.ko holds a function with
+# an IPMODIFY ftrace_ops, as a livepatch does (docs/hooks.md).
+ipmodify_ko=${XYZ_IPMODIFY_KO:-}
+ipmodify_load() {
+	dmesg -c >/dev/null
+	insmod "$ipmodify_ko" "$@"
+}
+ipmodify_hits() {
+	cat /sys/module/xyz_ipmodify/parameters/hits
+}
+# direct and kprobe share x64_sys_call with a livepatch, in either order;
+# ftrace cannot (one IPMODIFY user per function) and says so
+coexist() {
+	mode=$1 order=$2
+	if [ "$order" = xyz-first ]; then
+		xyz_load hook=$mode && ipmodify_load || return 1
+	else
+		ipmodify_load && xyz_load hook=$mode || return 1
+	fi
+	before=$(ipmodify_hits)
+	./xyz_doors_test -v glibc_syscall -v int80 > "$scratch/coexist.out" 2>&1
+	rc=$?
+	grep -E '^(not ok|# FAIL)' "$scratch/coexist.out" | sed 's/^/# /'
+	[ "$(ipmodify_hits)" -gt "$before" ] || rc=1
+	xyz_unload && rmmod xyz_ipmodify && [ $rc = 0 ]
+}
+ftrace_refused() {
+	order=$1
+	if [ "$order" = xyz-first ]; then
+		xyz_load hook=ftrace || return 1
+		ipmodify_load 2>/dev/null && { rmmod xyz_ipmodify; xyz_unload; return 1; }
+		xyz_unload
+	else
+		ipmodify_load || return 1
+		xyz_load hook=ftrace 2>/dev/null && { xyz_unload; rmmod xyz_ipmodify; return 1; }
+		dmesg | grep -q "already has a user that moves the instruction pointer"
+		rc=$?
+		rmmod xyz_ipmodify
+		return $rc
+	fi
+}
+if [ -f "$ipmodify_ko" ]; then
+	for order in xyz-first livepatch-first; do
+		for mode in direct kprobe; do
+			check "hook=$mode and a livepatch on x64_sys_call ($order): both work" \
+				coexist $mode $order
+		done
+		check "hook=ftrace and a livepatch on x64_sys_call ($order): the second is refused" \
+			ftrace_refused $order
+	done
+	# The second attach fails (the fixture holds ia32_sys_call) while a
+	# caller already got in through the first: the failed load must wait
+	# for it before freeing its text. hook=ftrace, since direct shares.
+	if ipmodify_load func=ia32_sys_call; then
+		run_prog "hook=ftrace failed load" ./xyz_sleeper_test \
+			failed-load "$XYZ_KO" hook=ftrace
+		rmmod xyz_ipmodify
+	else
+		tap_result "not ok" "hook=ftrace failed load: fixture on ia32_sys_call"
+	fi
+else
+	tap_result ok "sharing the dispatchers # SKIP no fixture module (XYZ_IPMODIFY_KO)"
+fi
+
 # load/unload cycles
 cycles() {
 	for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -104,28 +185,40 @@ for mode in direct ftrace kprobe none; do
 	check "hook=$mode: 10 load/unload cycles" cycles $mode
 done
 
-# load/unload while every door is being called from several threads
+# load/unload while every door is being called from several threads: for
+# STRESS_SECONDS and at least 3 cycles, however slow the machine (the
+# callers stop on SIGUSR1; ten times STRESS_SECONDS is the hard limit)
 stress() {
 	mode=$1
-	./xyz_stress "$STRESS_SECONDS" 2 >/tmp/xyz_stress64.out 2>&1 &
+	cap=$((STRESS_SECONDS * 10))
+	./xyz_stress $cap 2 >"$scratch/stress64.out" 2>&1 &
 	p64=$!
-	./xyz_stress_32 "$STRESS_SECONDS" 1 >/tmp/xyz_stress32.out 2>&1 &
-	p32=$!
+	p32=
+	if [ -x ./xyz_stress_32 ]; then
+		./xyz_stress_32 $cap 1 >"$scratch/stress32.out" 2>&1 &
+		p32=$!
+	fi
 	loads=0
-	end=$(($(date +%s) + STRESS_SECONDS - 1))
-	while [ "$(date +%s)" -lt "$end" ]; do
+	start=$(date +%s)
+	while [ $(($(date +%s) - start)) -lt $((STRESS_SECONDS - 1)) ] ||
+	      [ $loads -lt 3 ]; do
+		[ $(($(date +%s) - start)) -lt $((cap - 2)) ] || break
 		xyz_load hook=$mode || break
 		sleep 0.2
 		xyz_unload || break
 		loads=$((loads + 1))
 		sleep 0.1
 	done
+	kill -USR1 $p64 $p32 2>/dev/null
 	wait $p64
 	rc64=$?
-	wait $p32
-	rc32=$?
-	sed 's/^/# /' /tmp/xyz_stress64.out /tmp/xyz_stress32.out
-	echo "# $loads load/unload cycles"
+	rc32=0
+	if [ -n "$p32" ]; then
+		wait $p32
+		rc32=$?
+	fi
+	sed 's/^/# /' "$scratch"/stress*.out
+	echo "# $loads load/unload cycles in $(($(date +%s) - start))s"
 	[ -d /sys/module/xyz ] && xyz_unload
 	[ $rc64 = 0 ] && [ $rc32 = 0 ] && [ $loads -ge 3 ]
 }

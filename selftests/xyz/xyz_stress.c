@@ -7,10 +7,12 @@
  * else (a wrong count, garbage, another errno) fails the run.
  *
  * usage: xyz_stress [seconds] [threads per door]
+ * Stops after @seconds, or earlier on SIGUSR1 (the caller's "enough cycles").
  * Prints one TAP line; exit 0 on success, 1 on failure.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -127,7 +129,9 @@ int main(int argc, char **argv)
 	int per_door = argc > 2 ? atoi(argv[2]) : 1;
 	int n = per_door * (int)(sizeof(doors) / sizeof(doors[0]));
 	struct worker *w = calloc(n, sizeof(*w));
+	struct timespec limit = { .tv_sec = seconds };
 	uint8_t *mem;
+	sigset_t usr1;
 	int i;
 
 	mem = mmap(NULL, n * 4096, PROT_READ | PROT_WRITE,
@@ -137,6 +141,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("TAP version 13\n1..1\n");
+	/* blocked in every thread, so that main can wait for it */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 	for (i = 0; i < n; i++) {
 		w[i].door = &doors[i % (sizeof(doors) / sizeof(doors[0]))];
 		w[i].seed = i + 1;
@@ -146,7 +154,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	sleep(seconds);
+	sigtimedwait(&usr1, NULL, &limit);
 	atomic_store(&stop, 1);
 	for (i = 0; i < n; i++)
 		pthread_join(w[i].thread, NULL);
