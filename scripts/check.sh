@@ -5,7 +5,9 @@
 #   vm:    selftests/xyz in the test VM, on every kernel of the matrix; the
 #          mutants (the module broken on purpose, each bug must be caught);
 #          the DKMS round trip, its modules tested in the VM (this removes
-#          any xyz that DKMS had installed on the machine)
+#          any xyz that DKMS had installed on the machine); the Debian
+#          packages built, linted, installed and purged in a brand-new root,
+#          the modules their DKMS built tested in the VM
 # usage: scripts/check.sh [--host|--vm]
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -58,6 +60,7 @@ if [ "$what" != --host ]; then
 	done
 	step mutants scripts/mutants.sh
 	step dkms scripts/dkms.sh test
+	step deb scripts/deb.sh test
 fi
 echo "# make check took $(($(date +%s) - start))s"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -66,11 +66,12 @@ tap() {	# tap ok|fail|skip DESCRIPTION [REASON]
 	esac
 }
 check() {	# check DESCRIPTION COMMAND...: ok when it succeeds
-	local desc=$1 out
+	local desc=$1 out t0=$SECONDS
 	shift
 	echo "### $desc: $*" >>"$log"
 	if out=$("$@" 2>&1); then
 		printf '%s\n' "$out" >>"$log"
+		echo "### took $((SECONDS - t0))s" >>"$log"
 		tap ok "$desc"
 		passed=1
 	else
@@ -80,12 +81,9 @@ check() {	# check DESCRIPTION COMMAND...: ok when it succeeds
 	fi
 }
 
+# The test root is a tmpfs of its own (about 1.2 GB at its fullest): dpkg's
+# many small writes and the final delete cost nothing there, under load.
 root=
-mounted_below() {
-	awk -v r="$root" '$2 == r || index($2, r "/") == 1 { found = 1 }
-		END { exit !found }' /proc/self/mounts
-}
-# Unmount and delete the test root; never rm while something is mounted.
 drop_root() {
 	local m
 	[ -n "$root" ] && [ -d "$root" ] || return 0
@@ -93,11 +91,15 @@ drop_root() {
 		mountpoint -q "$root/$m" || continue
 		umount -R "$root/$m" 2>/dev/null || umount -lR "$root/$m"
 	done
-	if mounted_below; then
-		echo "error: still mounted under $root, not deleting it" >&2
+	if mountpoint -q "$root"; then
+		umount "$root" 2>/dev/null || umount -l "$root"
+	fi
+	if mountpoint -q "$root"; then
+		echo "error: still mounted: $root" >&2
 		return 1
 	fi
-	rm -rf --one-file-system "$root"
+	rmdir "$root"
+	root=
 }
 in_root() {
 	chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
@@ -117,18 +119,21 @@ make_root() {
 }
 
 # The headers of the matrix kernels, as a user installs them. 6.12's depend
-# on its image; without recommends there is no initramfs-tools to run.
+# on its image, and so on initramfs-tools, whose initrd for a kernel that
+# never boots here took minutes: in this throwaway root, update-initramfs is
+# diverted to a stub before initramfs-tools is unpacked.
 install_headers() {
 	local k
+	in_root dpkg-divert --local --rename --add /usr/sbin/update-initramfs
+	printf '#!/bin/sh\n# deb.sh test: no initrd in the test root\nexit 0\n' \
+		>"$root/usr/sbin/update-initramfs"
+	chmod 755 "$root/usr/sbin/update-initramfs"
 	in_root apt-get install -y -q --no-install-recommends \
 		$(for k in $kernels; do echo "linux-headers-$k"; done)
 	for k in $kernels; do
-		[ -e "$root/lib/modules/$k/build/Makefile" ] ||
+		[ -e "$root/lib/modules/$k/build/include" ] ||
 			{ echo "no /lib/modules/$k/build"; return 1; }
 	done
-	if in_root dpkg-query -W initramfs-tools 2>/dev/null; then
-		echo "initramfs-tools came along"; return 1
-	fi
 }
 
 install_packages() {
@@ -224,7 +229,8 @@ vm_test() {
 cmd_test() {
 	local vm=1 start k ko lint
 	[ "${1:-}" = --no-vm ] && vm=
-	[ "$(id -u)" = 0 ] || xyz_die "deb.sh test makes a root with mmdebstrap: run it as root"
+	# mmdebstrap, mount and chroot need root
+	[ "$(id -u)" = 0 ] || exec sudo -- env XYZ_CACHE="$XYZ_CACHE" "$0" test "$@"
 	start=$(date +%s)
 	"$XYZ_TOP/scripts/install-deps.sh" || xyz_die "cannot install the dependencies"
 	mkdir -p "$OUT"
@@ -244,12 +250,13 @@ cmd_test() {
 
 	root=$(mktemp -d /var/tmp/xyz-deb.XXXXXX)
 	trap drop_root EXIT
+	mount -t tmpfs -o size=4g,mode=755 xyz-deb "$root"
 	check "a brand-new Debian 12 root (mmdebstrap)" make_root
 	if [ "$passed" = 0 ]; then
 		echo "$npass passed, $nfail failed, $nskip skipped"
 		return 1
 	fi
-	check "apt-get install the headers of $(echo $kernels), no image's initramfs" install_headers
+	check "apt-get install linux-headers-{$(echo $kernels | tr ' ' ,)}" install_headers
 	check "apt-get install ./xyz-dkms_*.deb ./xyz_*.deb ./libxyz1_*.deb" install_packages
 	local kos=()
 	for k in $kernels; do
