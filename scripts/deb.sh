@@ -130,8 +130,9 @@ install_headers() {
 	chmod 755 "$root/usr/sbin/update-initramfs"
 	in_root apt-get install -y -q --no-install-recommends \
 		$(for k in $kernels; do echo "linux-headers-$k"; done)
+	# (build is an absolute link: look from inside the root)
 	for k in $kernels; do
-		[ -e "$root/lib/modules/$k/build/include" ] ||
+		in_root test -e "/lib/modules/$k/build/include" ||
 			{ echo "no /lib/modules/$k/build"; return 1; }
 	done
 }
