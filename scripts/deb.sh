@@ -76,6 +76,7 @@ check() {	# check DESCRIPTION COMMAND...: ok when it succeeds
 		passed=1
 	else
 		printf '%s\n' "$out" >>"$log"
+		echo "### failed after $((SECONDS - t0))s" >>"$log"
 		tap fail "$desc" "$(printf '%s\n' "$out" | tail -n 5)"
 		passed=0
 	fi
@@ -123,13 +124,13 @@ make_root() {
 # never boots here took minutes: in this throwaway root, update-initramfs is
 # diverted to a stub before initramfs-tools is unpacked.
 install_headers() {
-	local k
+	local k pkgs=()
+	for k in $kernels; do pkgs+=("linux-headers-$k"); done
 	in_root dpkg-divert --local --rename --add /usr/sbin/update-initramfs
 	printf '#!/bin/sh\n# deb.sh test: no initrd in the test root\nexit 0\n' \
 		>"$root/usr/sbin/update-initramfs"
 	chmod 755 "$root/usr/sbin/update-initramfs"
-	in_root apt-get install -y -q --no-install-recommends \
-		$(for k in $kernels; do echo "linux-headers-$k"; done)
+	in_root apt-get install -y -q --no-install-recommends "${pkgs[@]}"
 	# (build is an absolute link: look from inside the root)
 	for k in $kernels; do
 		in_root test -e "/lib/modules/$k/build/include" ||
