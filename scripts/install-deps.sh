@@ -7,7 +7,7 @@
 #   pahole: kbuild runs it for BTF on Debian's 6.12 (CONFIG_DEBUG_INFO_BTF_MODULES);
 #           "dwarves", the name most guides give, is only a transitional package for it
 #   python3: test/cli.sh checks that `xyz bench --json` parses with it
-#   build-essential dpkg-dev debhelper dh-dkms lintian mmdebstrap: scripts/deb.sh builds the
+#   build-essential dpkg-dev debhelper dh-dkms lintian mmdebstrap mount: scripts/deb.sh builds the
 #           Debian packages, lints them and tests them in a brand-new root
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 pkgs=(make gcc libc6-dev gcc-multilib g++ g++-multilib binutils perl cpio gzip
       xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox
       pahole python3 build-essential dpkg-dev debhelper dh-dkms lintian
-      mmdebstrap)
+      mmdebstrap mount)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
