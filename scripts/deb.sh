@@ -109,9 +109,14 @@ in_root() {
 }
 
 make_root() {
-	local sources=/etc/apt/sources.list.d/debian.sources
-	[ -f "$sources" ] || sources=/etc/apt/sources.list
-	mmdebstrap --variant=apt --include=ca-certificates bookworm "$root" "$sources"
+	# the machine's own apt sources, wherever they are (a root that
+	# mmdebstrap made has them in sources.list.d/0000*.sources)
+	local f sources=()
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.{list,sources}; do
+		[ -f "$f" ] && grep -qE '^[^#[:space:]]' "$f" && sources+=("$f")
+	done
+	[ ${#sources[@]} -gt 0 ] || { echo "no apt sources on this machine"; return 1; }
+	mmdebstrap --variant=apt --include=ca-certificates bookworm "$root" "${sources[@]}"
 	cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 	mount -t proc proc "$root/proc"
 	mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
