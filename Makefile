@@ -20,7 +20,7 @@ DEPMOD ?= depmod
 
 .PHONY: all module modules userspace modules_install uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
-	dkms-test bench trace soak clean version need-kdir
+	dkms-test deb deb-test bench trace soak clean version need-kdir
 
 all: module userspace
 
@@ -71,6 +71,7 @@ help:
 	@echo '  make uninstall        undo modules_install and install'
 	@echo '  make dkms-install     let DKMS build xyz.ko for the running kernel (docs/dkms.md)'
 	@echo '  make dkms-uninstall   remove xyz from DKMS'
+	@echo '  make deb              the Debian packages from HEAD, in build/deb/src (docs/dkms.md)'
 	@echo '  make clean            the module'"'"'s objects, userspace/build, build/'
 	@echo '  make version          print the version'
 	@echo
@@ -79,6 +80,7 @@ help:
 	@echo '  make check            every test; check-host: no VM, check-vm: VM only'
 	@echo '  make lint             checkpatch --strict and sparse, every kernel'
 	@echo '  make dkms-test        the DKMS round trip on every kernel of the matrix'
+	@echo '  make deb-test         the packages installed and purged in a brand-new root'
 	@echo '  make bench            the benchmark matrix (docs/performance.md)'
 	@echo '  make trace            every door'"'"'s call path, instruction by instruction (docs/callpath.md)'
 	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
@@ -117,6 +119,12 @@ dkms-uninstall:
 
 dkms-test:
 	scripts/dkms.sh test
+
+deb:
+	scripts/deb.sh build
+
+deb-test:
+	scripts/deb.sh test
 
 bench:
 	scripts/bench.sh

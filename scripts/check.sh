@@ -7,7 +7,9 @@
 #          the instruction budgets of every door (scripts/trace.sh --check)
 #          and the mutants that must break them;
 #          the DKMS round trip, its modules tested in the VM (this removes
-#          any xyz that DKMS had installed on the machine)
+#          any xyz that DKMS had installed on the machine); the Debian
+#          packages built, linted, installed and purged in a brand-new root,
+#          the modules their DKMS built tested in the VM
 # usage: scripts/check.sh [--host|--vm]
 #   XYZ_CHECK_REDUCED=1: CI's reduced run (docs/testing.md): the selftests on
 #   every kernel, lint on the oldest and newest, DKMS on the newest of the
@@ -100,6 +102,7 @@ if [ "$what" != --host ]; then
 	step trace scripts/trace.sh --check --no-page "${trace_kernels[@]}"
 	step trace-mutants scripts/trace/mutants.sh
 	step dkms scripts/dkms.sh test
+	step deb scripts/deb.sh test
 fi
 echo "# make check took $(($(date +%s) - start))s"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -23,6 +23,22 @@ VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XYZ_TOP/dkms.conf")
 [ -n "$VERSION" ] || xyz_die "no PACKAGE_VERSION in $XYZ_TOP/dkms.conf"
 SRC=/usr/src/$NAME-$VERSION
 
+# A version that a Debian package (xyz-dkms) installed belongs to dpkg: its
+# /usr/src tree, and DKMS's copy, go when the package goes. Touching it here
+# would leave dpkg's records wrong, so install, uninstall and test stop.
+refuse_packaged() {
+	local d owner
+	for d in /usr/src/"$NAME"-*; do
+		[ -e "$d" ] || continue
+		owner=$(dpkg-query -S "$d" 2>/dev/null | sed -n 's/^\([^:]*\): .*/\1/p' | head -n 1) ||
+			true
+		[ -z "$owner" ] ||
+			xyz_die "$NAME/${d#/usr/src/$NAME-} belongs to the package $owner" \
+				"(dpkg-query -S $d), which has DKMS build it for every kernel" \
+				"already; to use $0 instead: apt-get purge $owner"
+	done
+}
+
 need_dkms() {
 	command -v dkms >/dev/null ||
 		xyz_die "dkms is not installed: apt-get install dkms"
@@ -93,6 +109,7 @@ remove_all() {
 cmd_install() {
 	local kver kvers=("$@") failed=()
 	need_dkms
+	refuse_packaged
 	if [ ${#kvers[@]} = 0 ]; then
 		kver=$(uname -r)
 		[ -e "/lib/modules/$kver/build/include" ] ||
@@ -131,6 +148,7 @@ cmd_install() {
 
 cmd_uninstall() {
 	need_dkms
+	refuse_packaged
 	if [ -d "/sys/module/$NAME" ]; then
 		xyz_log "note: $NAME is loaded; modprobe -r $NAME to unload it"
 	fi
@@ -244,6 +262,23 @@ version_is() {
 	[ "$v" = "$VERSION" ]
 }
 
+# A kernel whose .config lacks CONFIG_KPROBES, one of BUILD_EXCLUSIVE_CONFIG:
+# KVER's real headers with only that line dropped. DKMS must refuse it before
+# make runs (exit 77, its BUILD_EXCLUSIVE message), not fail in the compiler.
+refuses_config() {	# refuses_config KVER KDIR
+	local fake out rc=0 e
+	fake=$(mktemp -d)
+	for e in "$2"/* "$2"/.[!.]*; do
+		[ "${e##*/}" = .config ] || ln -s "$e" "$fake/${e##*/}"
+	done
+	grep -v '^CONFIG_KPROBES=' "$2/.config" >"$fake/.config"
+	out=$(dkms_ build "$NAME/$VERSION" -k "$1" --kernelsourcedir "$fake" 2>&1) || rc=$?
+	rm -rf "$fake"
+	printf '%s\n(exit status %s)\n' "$out" "$rc"
+	[ "$rc" = 77 ] && grep -q 'BUILD_EXCLUSIVE directive' <<<"$out" &&
+		! grep -qiE 'error:|make\.log' <<<"$out"
+}
+
 # boot KVER with the installed module; the selftests' result line folded in
 vm_test() {
 	local kver=$1 ko tmp line rc=0 p f s
@@ -307,6 +342,7 @@ unpretend() {
 cmd_test() {
 	local start kernels kver k1
 	start=$(date +%s)
+	refuse_packaged
 	"$XYZ_TOP/scripts/install-deps.sh" || xyz_die "cannot install the dependencies"
 	mkdir -p "$XYZ_BUILD/dkms"
 	log=$XYZ_BUILD/dkms/test.log
@@ -344,6 +380,8 @@ cmd_test() {
 		dkms_ build "$NAME/$VERSION" -k 5.15.0-1-amd64
 	refused "refuses a kernel older than 5.10 (BUILD_EXCLUSIVE_KERNEL, 4.19.0-27-amd64): dkms exits 77" 77 \
 		dkms_ build "$NAME/$VERSION" -k 4.19.0-27-amd64
+	check "refuses $k1 without CONFIG_KPROBES (BUILD_EXCLUSIVE_CONFIG): dkms exits 77 with its message, no compiler run" \
+		refuses_config "$k1" "${kdir[$k1]}"
 	check "the refusals built nothing" only_source_registered
 
 	for kver in $kernels; do

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
-#include <linux/xyz.h>
+#include <xyz/linux/xyz.h>	/* the ABI: include/uapi/linux/xyz.h */
 #include <xyz_version.h>	/* LIBXYZ_VERSION, _MAJOR, _MINOR */
 
 #ifdef __cplusplus
