@@ -262,7 +262,12 @@ xyz_kmake() {
 	esac
 	root=${kdir%%/usr/src/*}
 	# shellcheck disable=SC2016
-	xyz_root unshare --mount --propagation private sh -euc '
+	# unshare's own "--propagation private" fails inside a chroot (CI's),
+	# where / is no mount point: make the mounts private from inside, and
+	# where that cannot be done, the chroot's mounts are what they are
+	# (private on these machines: nothing reaches the outer namespace).
+	xyz_root unshare --mount --propagation unchanged sh -euc '
+		mount --make-rprivate / 2>/dev/null || true
 		root=$1 kdir=$2 top=$3 build=$4; shift 4
 		for d in "$top" "$build" /tmp; do
 			mkdir -p "$root$d"
