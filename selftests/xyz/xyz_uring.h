@@ -188,10 +188,11 @@ static inline int xyz_ring_wait(struct xyz_ring *r, struct io_uring_cqe *out,
 }
 
 /*
- * Is there an io_uring door on @fd? A command the driver does not know must
- * complete with ENOTTY. A kernel without IORING_OP_URING_CMD (before 5.19)
- * says EINVAL for the opcode; a device without ->uring_cmd, EOPNOTSUPP.
- * 0 when the door is there, else a negative errno; @why says what it means.
+ * Is there an io_uring door on @fd? Only two answers mean no: a kernel
+ * without IORING_OP_URING_CMD (before 5.19) says EINVAL for the opcode, a
+ * device without ->uring_cmd EOPNOTSUPP. Anything else (ENOTTY for the
+ * unknown command it is sent, or a wrong answer the tests then catch) is a
+ * door. 0 when there is one, else a negative errno; @why says what it means.
  */
 static inline int xyz_uring_door_probe(int fd, const char **why)
 {
@@ -209,12 +210,15 @@ static inline int xyz_uring_door_probe(int fd, const char **why)
 	xyz_ring_exit(&r);
 	if (err < 0)
 		return err;
-	if (cqe.res == -ENOTTY)
-		return 0;
-	*why = cqe.res == -EINVAL ?
-	       "this kernel has no IORING_OP_URING_CMD (5.19 and later do)" :
-	       "/dev/xyz has no io_uring door";
-	return cqe.res < 0 ? cqe.res : -EPROTO;
+	if (cqe.res == -EINVAL) {
+		*why = "this kernel has no IORING_OP_URING_CMD (5.19 and later do)";
+		return cqe.res;
+	}
+	if (cqe.res == -EOPNOTSUPP) {
+		*why = "/dev/xyz has no io_uring door";
+		return cqe.res;
+	}
+	return 0;
 }
 
 /* In a kselftest: skip, and say why, unless @fd has an io_uring door. */
