@@ -24,15 +24,13 @@
 
 #if XYZ_HAVE_URING_CMD
 
-/* The command area: 16 bytes of a 64-byte SQE, 80 of a 128-byte one. */
+/* The command area: 16 bytes of a 64-byte SQE, 64 more in a 128-byte one. */
 #define XYZ_URING_AREA		16
-#define XYZ_URING_AREA_SQE128	(XYZ_URING_AREA + 64)
+#define XYZ_URING_AREA_EXTRA	64
 
 int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
-	u8 area[XYZ_URING_AREA_SQE128];
-	size_t len = issue_flags & IO_URING_F_SQE128 ? XYZ_URING_AREA_SQE128 :
-						       XYZ_URING_AREA;
+	const u8 *area = xyz_uring_cmd_area(ioucmd);
 	struct xyz_uring_cmd cmd;
 	struct xyz_args __user *uargs;
 	long ret;
@@ -42,11 +40,15 @@ int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	if (ioucmd->cmd_op != XYZ_URING_CMD_CALL)
 		return xyz_uring_cmd_complete(ioucmd, -ENOTTY, issue_flags);
 
-	/* One copy, then checks on the copy: the ring is user memory. */
-	memcpy(area, xyz_uring_cmd_area(ioucmd), len);
+	/*
+	 * One copy, then checks on the copy: the ring is user memory. An
+	 * SQE128's further bytes are never used, only required to be zero:
+	 * one pass over them is enough, and the common SQE has none.
+	 */
 	memcpy(&cmd, area, sizeof(cmd));
-	if (memchr_inv(area + offsetof(struct xyz_uring_cmd, reserved), 0,
-		       len - offsetof(struct xyz_uring_cmd, reserved)))
+	if (cmd.reserved ||
+	    ((issue_flags & IO_URING_F_SQE128) &&
+	     memchr_inv(area + XYZ_URING_AREA, 0, XYZ_URING_AREA_EXTRA)))
 		return xyz_uring_cmd_complete(ioucmd, -EINVAL, issue_flags);
 
 	uargs = u64_to_user_ptr(cmd.args);

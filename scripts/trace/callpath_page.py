@@ -159,8 +159,12 @@ def write_md(a, table, allres):
           '  load; `scripts/trace/report.py` symbolises, drops every call in which an interrupt or exception',
           '  entry ran (`asm_sysvec_*`, `asm_common_interrupt`, `asm_exc_*` but `int3`), and keeps the path',
           '  the rest agree on; `scripts/trace/gate.py` fails when two clean calls differ.',
-          '- **A door is added** (the mmap or io_uring door) with a function and a `doors[]` row in',
-          '  `xyz_trace_doors.c` and a row in `scripts/trace/doors` (its baseline), then a budget.', '']
+          '- **The mmap door** reads the shared page in user mode: its window holds no kernel instruction,',
+          '  and its budget says so (`mmap_door`, 0 on every kernel). **The io_uring door** is one SQE',
+          '  submitted and waited for in one `io_uring_enter()`, its CQE reaped; its baseline is the same',
+          '  round trip of an `IORING_OP_NOP`.',
+          '- **A door is added** with a function and a `doors[]` row in `xyz_trace_doors.c` and a row in',
+          '  `scripts/trace/doors` (its baseline), then a budget.', '']
     with open(a.md, 'w') as f:
         f.write('\n'.join(o))
 

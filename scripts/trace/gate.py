@@ -26,6 +26,9 @@ def load(tdir, kver, hook):
     return json.load(open(p))['doors'] if os.path.exists(p) else {}
 
 
+NOTHING = {'totals': {'kernel': 0, 'user': 0, 'total': 0}, 'steps': []}
+
+
 def kernel_steps(d):
     return {s['function']: s['instructions'] for s in d.get('steps', []) if s['ring'] == 0}
 
@@ -79,11 +82,13 @@ def main():
         nrows = sum(len(d) for d in res.values())
         result(nrows > 0 and not bad, '%s: %d rows, every round gave the same counts' % (kver, nrows), bad)
         for name, meas, minus, limits in budgets:
-            if a.hooks and not {meas.split(':')[0], minus.split(':')[0]} <= set(a.hooks.split(',') + ['none']):
+            if a.hooks and not {meas.split(':')[0], minus.split(':')[0]} <= set(a.hooks.split(',') + ['none', '-']):
                 continue
             mx = limits.get(series(kver), limits.get('*'))
-            (mh, mk), (bh, bk) = meas.split(':', 1), minus.split(':', 1)
-            dm, db = res[mh].get(mk, {}), res[bh].get(bk, {})
+            mh, mk = meas.split(':', 1)
+            dm = res[mh].get(mk, {})
+            # "-": nothing to subtract, the budget is the door's own count
+            db = NOTHING if minus == '-' else res[minus.split(':')[0]].get(minus.split(':', 1)[1], {})
             if mx is None:
                 # a kernel new to the matrix: say what to add, fail nothing
                 got = ('%d' % (dm['totals']['kernel'] - db['totals']['kernel'])
@@ -112,8 +117,9 @@ def main():
                     extra = {fn: c - kernel_steps(db).get(fn, 0) for fn, c in kernel_steps(dm).items()}
                     top = sorted(((c, fn) for fn, c in extra.items() if c > 0), reverse=True)[:5]
                     detail = ['%s pays %d more than %s in step %s' % (meas, c, minus, fn) for c, fn in top]
-            result(got <= mx, '%s: %s: %s - %s = %d instructions (budget %d)'
-                   % (kver, name, meas, minus, got, mx), detail)
+            what = meas if minus == '-' else '%s - %s' % (meas, minus)
+            result(got <= mx, '%s: %s: %s = %d instructions (budget %d)'
+                   % (kver, name, what, got, mx), detail)
         if a.update_reference:
             os.makedirs(a.reference, exist_ok=True)
             with open(refpath, 'w') as f:

@@ -11,8 +11,8 @@
  * call of a path faults pages in; those faults are not the path). The host
  * matches windows to doors by order and checks the id the marker carries.
  *
- * To add a door (mmap, io_uring): a function below with its own MARKED()
- * id, a row in doors[], and a row in scripts/trace/doors.
+ * To add a door: a function below with its own MARKED() id, a row in
+ * doors[], and a row in scripts/trace/doors.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include <linux/xyz.h>
+
+#include "xyz_test.h"
 
 /* nopl 0x5859<id>01(%eax/%rax) and ...02: see xyz_trace.c. The id is an
  * immediate, so each call site is its own constant marker. */
@@ -49,6 +51,8 @@
 
 static int nr = 400, compat_nr = 223, xyz_fd = -1, null_fd = -1, zero_fd = -1;
 static struct xyz_args *args;	/* below 4 GiB: int $0x80 takes 32-bit pointers */
+static struct xyz_ring ring = { .fd = -1 };	/* set up before any window */
+static const volatile struct xyz_page *page;	/* /dev/xyz's shared page */
 
 static long int80_1(long n, unsigned long a1)
 {
@@ -87,6 +91,46 @@ static long d_enotty(int m)	{ return MARKED(7, m, ioctl(null_fd, XYZ_IOC_CALL, a
 static long d_tcgets(int m)	{ return MARKED(9, m, ioctl(null_fd, TCGETS, args)); }
 /* a command /dev/xyz does not know: the module's handler says ENOTTY */
 static long d_enotty_xyz(int m)	{ return MARKED(10, m, ioctl(xyz_fd, _IO(XYZ_IOC_MAGIC, 0x7f), 0)); }
+/*
+ * One SQE, submitted and waited for in one io_uring_enter(), its CQE
+ * reaped: the whole round trip the io_uring door costs a single call.
+ */
+static long uring_call(int xyz)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe cqe;
+
+	if (ring.fd < 0)
+		return -ENOSYS;
+	sqe = xyz_ring_get_sqe(&ring);
+	if (xyz)
+		xyz_prep_call(sqe, xyz_fd, args, 1);
+	else
+		sqe->opcode = IORING_OP_NOP;
+	if (xyz_ring_submit(&ring, 1) != 1 || xyz_ring_reap(&ring, &cqe, 1) != 1)
+		return -EIO;
+	return cqe.res;
+}
+
+/*
+ * INFO from the shared page, as libxyz reads it: the seqcount-checked
+ * header and the sum of the counters (kept, so it is not optimised away).
+ */
+static volatile uint64_t page_calls;
+
+static long page_info(void)
+{
+	struct xyz_page hdr;
+
+	if (!page || xyz_page_header(page, &hdr, 100) < 0)
+		return -EIO;
+	page_calls = xyz_page_sum(page, &hdr);
+	return 0;
+}
+
+static long d_uring_nop(int m)	{ return MARKED(11, m, uring_call(0)); }
+static long d_uring(int m)	{ return MARKED(12, m, uring_call(1)); }
+static long d_mmap(int m)	{ return MARKED(13, m, page_info()); }
 static long d_read1(int m)
 {
 	char c;
@@ -111,6 +155,9 @@ static const struct door {
 	{ "read1", 8, d_read1 },
 	{ "tcgets", 9, d_tcgets },
 	{ "enotty_xyz", 10, d_enotty_xyz },
+	{ "uring_nop", 11, d_uring_nop },
+	{ "uring", 12, d_uring },
+	{ "mmap", 13, d_mmap },
 };
 
 static int read_param(const char *name, int dflt)
@@ -127,6 +174,25 @@ static int read_param(const char *name, int dflt)
 		v = dflt;
 	fclose(f);
 	return v;
+}
+
+/* The whole region: its header says how big it is. */
+static const volatile struct xyz_page *map_page(int fd)
+{
+	size_t len = (size_t)sysconf(_SC_PAGESIZE);
+	const struct xyz_page *p;
+	size_t size;
+
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	size = p->size;
+	if (size <= len)
+		return p;
+	munmap((void *)p, len);
+	len = (size + len - 1) & ~(len - 1);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
 }
 
 int main(int argc, char **argv)
@@ -156,6 +222,11 @@ int main(int argc, char **argv)
 	xyz_fd = open("/dev/xyz", O_RDWR);
 	null_fd = open("/dev/null", O_RDWR);
 	zero_fd = open("/dev/zero", O_RDONLY);
+	/* a kernel without io_uring (or with it disabled) traces the rest */
+	if (xyz_ring_init(&ring, 8, 0))
+		ring.fd = -1;
+	if (xyz_fd >= 0)
+		page = map_page(xyz_fd);
 	for (i = 2; i < argc; i++) {
 		for (d = 0; d < sizeof(doors) / sizeof(doors[0]); d++)
 			if (!strcmp(doors[d].name, argv[i]))
