@@ -43,7 +43,8 @@ vm_cmd() {
 	local v
 	for v in XYZ_BENCH_CYCLES XYZ_BENCH_TAX_RUNS XYZ_BENCH_BATCH_US XYZ_BENCH_ROUNDS \
 		 XYZ_BENCH_BATCHES XYZ_BENCH_SETTLE XYZ_BENCH_ECHO_REPS \
-		 XYZ_BENCH_SCALE_ROUNDS XYZ_BENCH_SCALE_US XYZ_BENCH_CPU; do
+		 XYZ_BENCH_SCALE_ROUNDS XYZ_BENCH_SCALE_US XYZ_BENCH_CPU \
+		 XYZ_BENCH_PART; do
 		[ -z "${!v:-}" ] || printf '%s=%q\n' "$v" "${!v}"
 	done
 	cat "$XYZ_TOP/scripts/vm-bench.sh"
@@ -62,6 +63,18 @@ host_info() {
 	fi
 }
 
+# The scaling boot's accelerator: KVM where there is one, else TCG with one
+# host thread per vCPU.
+scaling_accel() {
+	if [ -n "${XYZ_ACCEL:-}" ]; then
+		echo "$XYZ_ACCEL"
+	elif [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
+		echo kvm
+	else
+		echo tcg-multi
+	fi
+}
+
 raws=() failed=0
 for kver in $kernels; do
 	raw=$out/$kver.raw
@@ -69,13 +82,24 @@ for kver in $kernels; do
 	[ -z "${XYZ_BENCH_REPORT_ONLY:-}" ] || continue
 	xyz_log "bench on $kver"
 	t0=$(date +%s)
+	# two boots: the latencies with one host thread for both vCPUs (as
+	# every test runs), the scaling with one per vCPU (vm-bench.sh)
 	{
 		host_info
-		XYZ_SERIAL_LOG=$out/serial-$kver.log \
-			"$XYZ_TOP/scripts/vm-run.sh" --run "$(vm_cmd)" "$kver" || {
+		ok=1
+		XYZ_SERIAL_LOG=$out/serial-$kver.log "$XYZ_TOP/scripts/vm-run.sh" \
+			--run "$(XYZ_BENCH_PART=latency vm_cmd)" "$kver" || {
 			echo "BENCHERR vm-run.sh failed (serial log: $out/serial-$kver.log)"
-			false
+			ok=
 		}
+		echo "BENCHHOST scaling_accel $(scaling_accel)"
+		XYZ_ACCEL=$(scaling_accel) XYZ_SERIAL_LOG=$out/serial-$kver-scaling.log \
+			"$XYZ_TOP/scripts/vm-run.sh" \
+			--run "$(XYZ_BENCH_PART=scaling vm_cmd)" "$kver" || {
+			echo "BENCHERR vm-run.sh failed (serial log: $out/serial-$kver-scaling.log)"
+			ok=
+		}
+		[ -n "$ok" ]
 	} >"$raw.tmp" || failed=1
 	mv "$raw.tmp" "$raw"
 	grep '^BENCHERR' "$raw" >&2 || true

@@ -95,7 +95,9 @@ locked make -s -C "$XYZ_TOP/userspace" vm-install DESTDIR="$root" >&2
 
 # KVM when this machine really has it, else TCG with one host thread: the
 # multi-threaded TCG executes stale int3s of live-patched kernel text on the
-# other vCPU (see docs/testing.md).
+# other vCPU (see docs/testing.md). XYZ_ACCEL=tcg-multi is for make bench's
+# scaling boot only, where the module is loaded before any thread starts
+# (no text is patched while the other vCPU runs): one host thread per vCPU.
 if [ -z "${XYZ_ACCEL:-}" ]; then
 	if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 		XYZ_ACCEL=kvm
@@ -105,6 +107,7 @@ if [ -z "${XYZ_ACCEL:-}" ]; then
 fi
 case "$XYZ_ACCEL" in
 kvm) accel=(-accel kvm -cpu host) ;;
+tcg-multi) accel=(-accel tcg,thread=multi -cpu max) ;;
 *) accel=(-accel tcg,thread=single -cpu max) ;;
 esac
 
