@@ -350,6 +350,17 @@ xyz_kmake() {
 	if grep -q '^CONFIG_ARM64=y' "$kdir/.config" 2>/dev/null; then
 		set -- ARCH=arm64 CROSS_COMPILE="$(xyz_gnu_triplet arm64)-" "$@"
 	fi
+	xyz_in_root "$root" make -C "${kdir#"$root"}" "$@"
+}
+
+# xyz_in_root ROOT CMD...: CMD chrooted into a build root, in a private mount
+# namespace where the source tree, the build tree, /tmp and the kselftest
+# files appear at their own paths (nothing to clean up: the mounts end with
+# the namespace).
+xyz_in_root() {
+	local root=$1 ksft=$XYZ_CACHE/kselftest
+	shift
+	[ -d "$ksft" ] || ksft=
 	# shellcheck disable=SC2016
 	# unshare's own "--propagation private" fails inside a chroot (CI's),
 	# where / is no mount point: make the mounts private from inside, and
@@ -357,16 +368,16 @@ xyz_kmake() {
 	# (private on these machines: nothing reaches the outer namespace).
 	xyz_root unshare --mount --propagation unchanged sh -euc '
 		mount --make-rprivate / 2>/dev/null || true
-		root=$1 kdir=$2 top=$3 build=$4; shift 4
-		for d in "$top" "$build" /tmp; do
+		root=$1 top=$2 build=$3 ksft=$4; shift 4
+		for d in "$top" "$build" /tmp $ksft; do
 			mkdir -p "$root$d"
 			mount --bind "$d" "$root$d"
 		done
 		mount -t proc proc "$root/proc"
 		mount --rbind /dev "$root/dev"
 		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LANG=C.UTF-8 make -C "$kdir" "$@"
-	' xyz_kmake "$root" "${kdir#"$root"}" "$XYZ_TOP" "$XYZ_BUILD" "$@"
+			HOME=/root LANG=C.UTF-8 "$@"
+	' xyz_in_root "$root" "$XYZ_TOP" "$XYZ_BUILD" "$ksft" "$@"
 }
 
 # kselftest's headers and runner, from Debian's linux-source-6.12, cached.
