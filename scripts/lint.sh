@@ -18,8 +18,8 @@ result() {
 # One deliberate exception, in one place: xyz_compat.h exists to hold the
 # LINUX_VERSION_CODE checks.
 out=$(perl "$checkpatch" --strict --no-tree --terse --show-types \
-	-f module/*.c module/xyz_internal.h module/*.S \
-	include/uapi/linux/xyz.h 2>&1;
+	-f module/*.c module/xyz_internal.h module/arch/*/*.c \
+	module/arch/*/*.S include/uapi/linux/xyz.h 2>&1;
       perl "$checkpatch" --strict --no-tree --terse --show-types \
 	--ignore LINUX_VERSION_CODE -f module/xyz_compat.h 2>&1)
 findings=$(grep -v '^total: 0 errors, 0 warnings, 0 checks' <<<"$out")
