@@ -4,8 +4,8 @@
  *   XYZ_HAVE_ASM_DOOR  xyz_door_asm(): the bare 64-bit system call
  *                      instruction (x86-64 syscall, arm64 svc #0)
  *   XYZ_HAVE_INT80     xyz_door_int80(): int $0x80, the ia32 entry (x86);
- *                      elsewhere XYZ_NO_INT80 is the reason its tests skip,
- *                      and xyz_door_int80() answers -EOPNOTSUPP unasked
+ *                      elsewhere 0, XYZ_NO_INT80 is the reason its tests skip,
+ *                      and xyz_door_int80() answers -EOPNOTSUPP
  *   XYZ_KERNEL_ADDR    an address in the kernel's half (EFAULT from any door)
  */
 #ifndef XYZ_ARCH_H
@@ -15,7 +15,6 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #define XYZ_HAVE_INT80		1
-#define XYZ_NO_INT80		NULL
 
 static inline long xyz_door_int80(long nr, int fd, void *args)
 {
