@@ -79,13 +79,23 @@ void notrace xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,
 		ftrace_regs_set_instruction_pointer(fregs, hook->entry);
 }
 
-/* The syscall table this very kernel was built from (kbuild generates it). */
+/*
+ * The syscall table this very kernel was built from (kbuild generates it):
+ * the native entry of each slot, as arch/arm64/kernel/sys.c takes it.
+ */
 #define __SYSCALL(nr, sym)	{ nr, #sym },
+#define __SYSCALL_NORETURN(nr, sym)	__SYSCALL(nr, sym)
+#define __SYSCALL_WITH_COMPAT(nr, native, compat)	__SYSCALL(nr, native)
+#define __SYSCALL_COMPAT_NORETURN(nr, native, compat)	__SYSCALL(nr, native)
+
 static const struct xyz_slot xyz_arm64_slots[] = {
 #include <asm/syscall_table_64.h>
 };
 
 #undef __SYSCALL
+#undef __SYSCALL_NORETURN
+#undef __SYSCALL_WITH_COMPAT
+#undef __SYSCALL_COMPAT_NORETURN
 
 const struct xyz_abi_desc xyz_abis[XYZ_ABI_COUNT] = {
 	[XYZ_ABI_NATIVE] = {
