@@ -80,13 +80,16 @@ void notrace xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,
 }
 
 /*
- * The syscall table this very kernel was built from (kbuild generates it):
- * the native entry of each slot, as arch/arm64/kernel/sys.c takes it.
+ * The syscall table this very kernel was built from (kbuild generates it).
+ * sys.c takes the native entry of a slot with a compat one; its name says
+ * both, and such a slot is never free.
  */
 #define __SYSCALL(nr, sym)	{ nr, #sym },
 #define __SYSCALL_NORETURN(nr, sym)	__SYSCALL(nr, sym)
-#define __SYSCALL_WITH_COMPAT(nr, native, compat)	__SYSCALL(nr, native)
-#define __SYSCALL_COMPAT_NORETURN(nr, native, compat)	__SYSCALL(nr, native)
+#define __SYSCALL_WITH_COMPAT(nr, native, compat) \
+	{ nr, #native " (compat " #compat ")" },
+#define __SYSCALL_COMPAT_NORETURN(nr, native, compat) \
+	__SYSCALL_WITH_COMPAT(nr, native, compat)
 
 static const struct xyz_slot xyz_arm64_slots[] = {
 #include <asm/syscall_table_64.h>
