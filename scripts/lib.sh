@@ -266,8 +266,8 @@ xyz_kernel_headers() {
 # arm64 userspace needs to build static (libc6-dev-arm64-cross, with the
 # compiler; liburing-dev:arm64) and the arm64 busybox for the VM.
 xyz_build_root() {
-	local kver=$1 suite=$2 root=$XYZ_CACHE/roots/$1 dir arch= archopts=()
-	local inc="linux-headers-$kver,make,sparse" deps p hdeb= base=${2%%:*}
+	local kver=$1 suite=$2 root=$XYZ_CACHE/roots/$1 dir arch='' archopts=()
+	local inc="linux-headers-$kver,make,sparse" deps p hdeb='' base=${2%%:*}
 	base=${base%-security}
 	[ -f "$root/.done" ] && return 0
 	if ! command -v mmdebstrap >/dev/null; then
@@ -287,7 +287,7 @@ xyz_build_root() {
 			sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p') ||
 			return 1
 		[ -n "$deps" ] || xyz_die "no linux-kbuild for linux-headers-$kver"
-		inc="make,sparse,gcc-$(xyz_gnu_triplet "$arch"),$(echo $deps | tr ' ' ,)"
+		inc="make,sparse,gcc-$(xyz_gnu_triplet "$arch"),$(tr -s ' \n' ',,' <<<"$deps" | sed 's/,$//')"
 		inc="$inc,liburing-dev:$arch,busybox-static:$arch"
 		;;
 	esac

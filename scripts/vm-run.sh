@@ -73,6 +73,7 @@ else
 	xroot=${kdir%%/usr/src/*} cross=$(xyz_gnu_triplet "$arch")
 	sdir=$XYZ_BUILD/selftests-$arch
 	mkdir -p "$sdir"
+	# shellcheck disable=SC2016
 	locked bash -c 'source "$1/scripts/lib.sh" && xyz_in_root "$2" make -s -C "$1/selftests/xyz" \
 		CC="$3-gcc" KSFT_DIR="$4" OUTPUT="$5" all' \
 		_ "$XYZ_TOP" "$xroot" "$cross" "$ksft" "$sdir" >&2
@@ -115,6 +116,7 @@ if [ "$arch" = amd64 ]; then
 	locked make -s -C "$XYZ_TOP/userspace" vm-install DESTDIR="$root" >&2
 else
 	# liburing-dev:$arch is in the root, without a cross pkg-config
+	# shellcheck disable=SC2016
 	locked bash -c 'source "$1/scripts/lib.sh" && xyz_in_root "$2" make -s -C "$1/userspace" \
 		CC="$3-gcc" AR="$3-ar" O="$4" URING=1 URING_CFLAGS= URING_LIBS=-luring \
 		vm-install DESTDIR="$5"' \
@@ -139,7 +141,8 @@ amd64:*) accel=(-accel tcg,thread=single -cpu max) ;;
 # -cpu max emulates pointer authentication with the architected QARMA
 # cipher, which costs TCG dearly on every signed return (the kernel signs
 # them all); pauth-impdef=on keeps the feature with QEMU's cheap
-# implementation-defined algorithm: same instructions, much faster boots.
+# implementation-defined algorithm: same instructions, same checks. Boot,
+# insmod and 34 door tests: 11 s against 20 s with plain -cpu max (measured).
 arm64:*) accel=(-M virt -accel tcg,thread=single -cpu max,pauth-impdef=on) ;;
 esac
 case "$arch" in
