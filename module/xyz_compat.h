@@ -39,8 +39,6 @@
 #include <linux/mm.h>
 #include <linux/srcu.h>
 #include <linux/version.h>
-#include <asm/desc.h>
-#include <asm/msr.h>
 
 /*
  * ftrace_free_filter() is exported to modules by Debian's 6.1 and later, not
@@ -206,32 +204,17 @@ static inline struct pt_regs *xyz_ftrace_get_regs(struct pt_regs *regs)
 #endif
 
 /*
- * 5.10's DEFINE_STATIC_SRCU() in a module leaves a global pointer to the
+ * 5.10's DEFINE_SRCU() in a module leaves a global pointer to the
  * srcu_struct that nothing declares (sparse says so); in 6.1 on it is
- * static. Kernels between are refused by dkms.conf, untested.
+ * declared. Kernels between are refused by dkms.conf, untested.
  */
 #if KERNEL_VERSION(5, 11, 0) > LINUX_VERSION_CODE && defined(MODULE)
-#define XYZ_DEFINE_STATIC_SRCU(name)					\
+#define XYZ_DEFINE_SRCU(name)						\
 	extern struct srcu_struct * const __srcu_struct_##name;		\
-	DEFINE_STATIC_SRCU(name)
+	DEFINE_SRCU(name)
 #else
-#define XYZ_DEFINE_STATIC_SRCU(name)	DEFINE_STATIC_SRCU(name)
+#define XYZ_DEFINE_SRCU(name)	DEFINE_SRCU(name)
 #endif
-
-/*
- * hook=table looks where the CPU enters the kernel: MSR_LSTAR, read with
- * the rdmsr instruction itself (paravirt's rdmsr is an indirect call, which
- * the module never makes), and the IDT (sidt).
- */
-static inline unsigned long xyz_read_lstar(void)
-{
-	return native_read_msr(MSR_LSTAR);
-}
-
-static inline void xyz_store_idt(struct desc_ptr *dtr)
-{
-	store_idt(dtr);
-}
 
 #endif /* __ASSEMBLY__ */
 #endif /* _XYZ_COMPAT_H */

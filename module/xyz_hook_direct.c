@@ -2,8 +2,9 @@
 /*
  * hook=direct: an ftrace direct call (the mechanism of BPF trampolines) on
  * the dispatcher. The fentry site calls our few instructions of assembly
- * (xyz_hook_direct_tramp.S) without ftrace's register save: the fast door,
- * at a fraction of hook=ftrace's tax on every other system call.
+ * (module/arch/<arch>/xyz_hook_direct_tramp.S) without ftrace's register
+ * save: the fast door, at a fraction of hook=ftrace's tax on every other
+ * system call.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,40 +15,32 @@
 #include "xyz_compat.h"
 #include "xyz_internal.h"
 
-/* Read by the trampolines; written only before they are attached. */
-u32 xyz_direct_nr_x64;
-u32 xyz_direct_nr_ia32;
-
 struct xyz_direct_hook {
 	struct ftrace_ops ops;
-	u32 *nr;
-	void (*tramp)(void);
 };
 
-static struct xyz_direct_hook xyz_direct_hooks[XYZ_ABI_COUNT] = {
-	[XYZ_ABI_X64] = {
-		.nr		= &xyz_direct_nr_x64,
-		.tramp		= xyz_direct_tramp_x64,
-	},
-	[XYZ_ABI_IA32] = {
-		.nr		= &xyz_direct_nr_ia32,
-		.tramp		= xyz_direct_tramp_ia32,
-	},
-};
+static struct xyz_direct_hook xyz_direct_hooks[XYZ_ABI_COUNT];
 
 int xyz_direct_attach(enum xyz_abi abi, int nr)
 {
-	const char *func = xyz_abis[abi].dispatch;
+	const struct xyz_abi_desc *desc = &xyz_abis[abi];
+	const char *func = desc->dispatch;
 	struct xyz_direct_hook *hook = &xyz_direct_hooks[abi];
-	unsigned long addr = xyz_function_site(func);
+	unsigned long addr;
 	int err;
 
+	if (!desc->direct_tramp) {
+		pr_err("hook=direct: no trampoline for %s() on this architecture: use hook=table, kprobe or ftrace\n",
+		       func);
+		return -EOPNOTSUPP;
+	}
+	addr = xyz_function_site(func);
 	if (!addr) {
 		pr_err("hook=direct: %s() is not in this kernel, or cannot be probed\n",
 		       func);
 		return -ENOENT;
 	}
-	*hook->nr = nr;
+	*desc->direct_nr = nr;
 	/*
 	 * A livepatch (an IPMODIFY ftrace_ops) may share the dispatcher with
 	 * us, as with a BPF trampoline: ftrace then calls the livepatch first
@@ -66,7 +59,7 @@ int xyz_direct_attach(enum xyz_abi abi, int nr)
 		return err;
 	}
 	err = xyz_register_ftrace_direct(&hook->ops,
-					 (unsigned long)hook->tramp);
+					 (unsigned long)desc->direct_tramp);
 	if (err == -EBUSY)
 		pr_err("hook=direct: %s() already has a direct call (a BPF trampoline?), and ftrace allows one: use hook=ftrace or kprobe\n",
 		       func);
@@ -81,5 +74,6 @@ void xyz_direct_detach(enum xyz_abi abi)
 {
 	struct xyz_direct_hook *hook = &xyz_direct_hooks[abi];
 
-	xyz_unregister_ftrace_direct(&hook->ops, (unsigned long)hook->tramp);
+	xyz_unregister_ftrace_direct(&hook->ops,
+				     (unsigned long)xyz_abis[abi].direct_tramp);
 }

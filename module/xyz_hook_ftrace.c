@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hook=ftrace: an IPMODIFY ftrace_ops on the dispatcher (x64_sys_call(),
- * ia32_sys_call()) whose callback moves the instruction pointer to our entry
- * point when the number is ours. It is the livepatch mechanism, so it routes
- * wherever DYNAMIC_FTRACE_WITH_REGS exists; the price is that every system
- * call on the machine now passes through the ftrace trampoline.
+ * ia32_sys_call(); arm64: invoke_syscall()) whose callback moves the
+ * instruction pointer to our entry point when the number is ours. It is the
+ * livepatch mechanism, so it routes wherever DYNAMIC_FTRACE_WITH_REGS
+ * exists; the price is that every system call on the machine now passes
+ * through the ftrace trampoline.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,32 +18,8 @@
 #include "xyz_compat.h"
 #include "xyz_internal.h"
 
-struct xyz_ftrace_hook {
-	struct ftrace_ops ops;
-	unsigned int nr;
-	unsigned long entry;
-};
-
+/* The callback, xyz_ftrace_func(), reads the registers: module/arch/<arch>. */
 static struct xyz_ftrace_hook xyz_ftrace_hooks[XYZ_ABI_COUNT];
-
-/*
- * The callback calls nothing that can be traced, so it needs no recursion
- * protection: without FTRACE_OPS_FL_RECURSION ftrace calls it straight from
- * the trampoline instead of through ftrace_ops_assist_func(), on every system
- * call of the machine.
- */
-static void notrace xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *op,
-				    struct xyz_ftrace_regs *fregs)
-{
-	struct xyz_ftrace_hook *hook = container_of(op, struct xyz_ftrace_hook,
-						    ops);
-	struct pt_regs *regs = xyz_ftrace_get_regs(fregs);
-
-	/* dispatcher(regs, nr): nr is the second argument */
-	if ((unsigned int)regs->si == hook->nr)
-		regs->ip = hook->entry;
-}
 
 int xyz_ftrace_attach(enum xyz_abi abi, int nr)
 {
@@ -57,9 +34,9 @@ int xyz_ftrace_attach(enum xyz_abi abi, int nr)
 		return -ENOENT;
 	}
 	hook->nr = nr;
-	hook->entry = (unsigned long)xyz_abis[abi].entry;
+	hook->entry = (unsigned long)xyz_abis[abi].dispatch_entry;
 	hook->ops.func = xyz_ftrace_func;
-	hook->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY;
+	hook->ops.flags = xyz_arch_ftrace_flags;
 	err = ftrace_set_filter_ip(&hook->ops, addr, 0, 0);
 	if (err) {
 		/* 7.2 builds x64_sys_call() without an ftrace site */

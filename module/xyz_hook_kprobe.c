@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hook=kprobe: a kprobe on the "no such system call" stub that an unused
- * number reaches (__x64_sys_ni_syscall, which __ia32_sys_ni_syscall aliases).
- * When the number is ours, the pre-handler moves the instruction pointer to
- * our entry point, which then runs in plain syscall context (never inside the
- * handler, where faulting on user memory is not allowed).
+ * number reaches (__x64_sys_ni_syscall, which __ia32_sys_ni_syscall aliases;
+ * __arm64_sys_ni_syscall). When the number is ours, the pre-handler moves the
+ * instruction pointer to our entry point, which then runs in plain syscall
+ * context (never inside the handler, where faulting on user memory is not
+ * allowed), with the stub's argument, and returns where the stub would have.
  *
  * Only unused numbers pay for it: other system calls are untouched. Each xyz
- * call takes an int3 trap, though.
+ * call takes a trap (int3, brk), though.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -15,14 +16,13 @@
 #include <linux/kprobes.h>
 #include <linux/printk.h>
 #include <asm/ptrace.h>
-#include <asm/syscall.h>
 
 #include "xyz_internal.h"
 
 struct xyz_kprobe_hook {
 	struct kprobe kp;
 	unsigned int nr;
-	bool ia32;
+	enum xyz_abi abi;
 	unsigned long entry;
 };
 
@@ -32,22 +32,18 @@ static int xyz_kprobe_pre(struct kprobe *kp, struct pt_regs *regs)
 {
 	struct xyz_kprobe_hook *hook = container_of(kp, struct xyz_kprobe_hook,
 						    kp);
-	/*
-	 * The stub's argument is the user's registers; the dispatcher took
-	 * the low 32 bits of orig_ax as the number.
-	 */
-	const struct pt_regs *user = (const struct pt_regs *)regs->di;
 
-	if (in_ia32_syscall() != hook->ia32 || (u32)user->orig_ax != hook->nr)
+	if (!xyz_arch_ni_call_is(regs, hook->abi, hook->nr))
 		return 0;
-	regs->ip = hook->entry;
+	instruction_pointer_set(regs, hook->entry);
 	return 1;	/* ip changed: do not single-step the probed insn */
 }
 
 /*
  * Never called for our numbers (the pre-handler returns 1), but a kprobe
  * with a post-handler is never jump-optimized, and an optimized probe would
- * silently ignore the ip change (as kernel/fail_function.c notes).
+ * silently ignore the ip change (as kernel/fail_function.c notes). arm64
+ * optimizes no kprobe today: harmless there.
  */
 static void xyz_kprobe_post(struct kprobe *kp, struct pt_regs *regs,
 			    unsigned long flags)
@@ -60,7 +56,7 @@ int xyz_kprobe_attach(enum xyz_abi abi, int nr)
 	int err;
 
 	hook->nr = nr;
-	hook->ia32 = abi == XYZ_ABI_IA32;
+	hook->abi = abi;
 	hook->entry = (unsigned long)xyz_abis[abi].entry;
 	hook->kp = (struct kprobe) {
 		.symbol_name	= xyz_abis[abi].ni_syscall,

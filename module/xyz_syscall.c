@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Where a hooked system call lands. Every hook backend routes the chosen
- * number here, in ordinary syscall context (never inside a probe handler), so
- * sys_xyz may fault on user memory and sleep.
+ * number to its architecture's entry point (module/arch/<arch>/xyz_arch.c),
+ * in ordinary syscall context (never inside a probe handler), so sys_xyz may
+ * fault on user memory and sleep; the entry takes the user's arguments from
+ * the registers and calls xyz_syscall().
  *
  * Unload discipline: a call inside sys_xyz is an SRCU reader, and the
  * module waits for its readers on the way out (xyz_wait_for_callers()). The
@@ -11,39 +13,19 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/compat.h>
 #include <linux/errno.h>
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
 #include <linux/kprobes.h>
 #include <linux/printk.h>
 #include <linux/rcupdate.h>
 #include <linux/srcu.h>
 #include <linux/string.h>
-#include <asm/ptrace.h>
 
 #include "xyz_compat.h"
 #include "xyz_internal.h"
 
-XYZ_DEFINE_STATIC_SRCU(xyz_callers);
-
-long xyz_x64_entry(const struct pt_regs *regs)
-{
-	int idx = srcu_read_lock(&xyz_callers);
-	long ret;
-
-	ret = sys_xyz((struct xyz_args __user *)regs->di, XYZ_DOOR_SYSCALL);
-	srcu_read_unlock(&xyz_callers, idx);
-	return ret;
-}
-
-long xyz_ia32_entry(const struct pt_regs *regs)
-{
-	int idx = srcu_read_lock(&xyz_callers);
-	long ret;
-
-	ret = sys_xyz(compat_ptr((u32)regs->bx), XYZ_DOOR_COMPAT);
-	srcu_read_unlock(&xyz_callers, idx);
-	return ret;
-}
+XYZ_DEFINE_SRCU(xyz_callers);
 
 /*
  * Called once the hooks are gone: afterwards no task is, or will be, on
@@ -86,45 +68,27 @@ unsigned long xyz_function_site(const char *name)
 }
 
 /*
- * The syscall tables this very kernel was built from (kbuild generates them
- * into the headers every module builds against): a slot is free when it holds
+ * Is @addr exactly the start of the symbol @name? Then *@size is its size
+ * (sprint_symbol() prints "name+0x0/0xsize"). A check against the kernel's
+ * own symbol table for addresses found as data (hook=table).
+ */
+bool xyz_symbol_is(unsigned long addr, const char *name, unsigned long *size)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	size_t len = strlen(name);
+
+	sprint_symbol(buf, addr);
+	if (strncmp(buf, name, len) || strncmp(buf + len, "+0x0/", 5))
+		return false;
+	return !size || sscanf(buf + len + 5, "%lx", size) == 1;
+}
+
+/*
+ * A number is checked against the syscall table this very kernel was built
+ * from (kbuild generates it into the headers every module builds against,
+ * the architecture's xyz_arch.c includes it): a slot is free when it holds
  * sys_ni_syscall.
  */
-struct xyz_slot {
-	int nr;
-	const char *name;
-};
-
-#define __SYSCALL(nr, sym)		{ nr, #sym },
-#define __SYSCALL_NORETURN(nr, sym)	{ nr, #sym },
-#define __SYSCALL_WITH_COMPAT(nr, native, compat) \
-	{ nr, #compat " (native " #native ")" },
-/*
- * Before 5.11 the generated tables named the ABI in the macro, and listed
- * x32's own numbers (512 on) with the 64-bit ones: those are not in this
- * table, so they go in negative, never matched nor counted.
- */
-#define __SYSCALL_COMMON(nr, sym)	__SYSCALL(nr, sym)
-#define __SYSCALL_64(nr, sym)		__SYSCALL(nr, sym)
-#define __SYSCALL_X32(nr, sym)		{ -(nr), #sym },
-#define __SYSCALL_I386(nr, sym)		__SYSCALL(nr, sym)
-
-static const struct xyz_slot xyz_x64_slots[] = {
-#include <asm/syscalls_64.h>
-};
-
-static const struct xyz_slot xyz_ia32_slots[] = {
-#include <asm/syscalls_32.h>
-};
-
-#undef __SYSCALL
-#undef __SYSCALL_NORETURN
-#undef __SYSCALL_WITH_COMPAT
-#undef __SYSCALL_COMMON
-#undef __SYSCALL_64
-#undef __SYSCALL_X32
-#undef __SYSCALL_I386
-
 static int xyz_check_number(const char *what, int nr,
 			    const struct xyz_slot *slots, size_t count)
 {
@@ -150,27 +114,24 @@ static int xyz_check_number(const char *what, int nr,
 	return 0;
 }
 
+static int xyz_check_abi(enum xyz_abi abi, int nr)
+{
+	const struct xyz_abi_desc *desc = &xyz_abis[abi];
+
+	if (nr != -1 && !desc->entry) {
+		pr_err("%s=%d: no such door on this architecture (%s): use %s=-1\n",
+		       desc->param, nr, desc->absent, desc->param);
+		return -EINVAL;
+	}
+	return xyz_check_number(desc->param, nr, desc->slots, desc->nslots);
+}
+
 int xyz_check_numbers(int nr, int compat_nr)
 {
 	int err;
 
-	err = xyz_check_number("nr", nr, xyz_x64_slots,
-			       ARRAY_SIZE(xyz_x64_slots));
+	err = xyz_check_abi(XYZ_ABI_NATIVE, nr);
 	if (err)
 		return err;
-	return xyz_check_number("compat_nr", compat_nr, xyz_ia32_slots,
-				ARRAY_SIZE(xyz_ia32_slots));
+	return xyz_check_abi(XYZ_ABI_COMPAT, compat_nr);
 }
-
-const struct xyz_abi_desc xyz_abis[XYZ_ABI_COUNT] = {
-	[XYZ_ABI_X64] = {
-		.dispatch	= "x64_sys_call",
-		.ni_syscall	= "__x64_sys_ni_syscall",
-		.entry		= xyz_x64_entry,
-	},
-	[XYZ_ABI_IA32] = {
-		.dispatch	= "ia32_sys_call",
-		.ni_syscall	= "__ia32_sys_ni_syscall",
-		.entry		= xyz_ia32_entry,
-	},
-};

@@ -34,7 +34,7 @@ command -v python3 >/dev/null || {
 if [ $# -gt 0 ]; then
 	kernels="$*"
 else
-	kernels=$(xyz_matrix) || xyz_die "cannot resolve the kernel matrix"
+	kernels=$(xyz_matrix amd64) || xyz_die "cannot resolve the kernel matrix"
 fi
 
 # The VM gets the script itself as its command (vm-run.sh writes it to

@@ -2,7 +2,8 @@
 # Every test of xyz, ending with one line "N passed, N failed, N skipped":
 #   host:  the uapi header in C/C++ 32/64-bit, libxyz's unit tests, lint
 #          (checkpatch --strict, sparse on every kernel)
-#   vm:    selftests/xyz in the test VM, on every kernel of the matrix; the
+#   vm:    selftests/xyz in the test VM, on every kernel of the matrix (arm64
+#          too, in qemu-system-aarch64; the steps below are x86-64 only); the
 #          mutants (the module broken on purpose, each bug must be caught);
 #          the instruction budgets of every door (scripts/trace.sh --check)
 #          and the mutants that must break them;

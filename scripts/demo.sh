@@ -6,6 +6,6 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 "$XYZ_TOP/scripts/install-deps.sh"
-kver=${1:-$(for k in $(xyz_matrix); do
+kver=${1:-$(for k in $(xyz_matrix amd64); do
 	[ "$(xyz_kernel_suite "$k")" != "$XYZ_HOST_SUITE" ] || echo "$k"; done | tail -n 1)}
 exec "$XYZ_TOP/scripts/vm-run.sh" --demo "$kver"

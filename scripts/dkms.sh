@@ -348,7 +348,7 @@ cmd_test() {
 	log=$XYZ_BUILD/dkms/test.log
 	: >"$log"
 	xyz_log "dkms test of $NAME/$VERSION, log: $log"
-	kernels=$(xyz_matrix) || xyz_die "cannot resolve the kernel matrix"
+	kernels=$(xyz_matrix amd64) || xyz_die "cannot resolve the kernel matrix"
 	declare -A kdir
 	trap unpretend EXIT
 	for kver in $kernels; do

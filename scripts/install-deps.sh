@@ -8,13 +8,15 @@
 #   pahole: kbuild runs it for BTF on Debian's 6.12 (CONFIG_DEBUG_INFO_BTF_MODULES);
 #           "dwarves", the name most guides give, is only a transitional package for it
 #   python3: test/cli.sh checks that `xyz bench --json` parses with it
+#   qemu-system-arm: qemu-system-aarch64, the arm64 test VM (it installs beside
+#           qemu-system-x86; the arm64 *compiler* lives in a build root, see lib.sh)
 #   build-essential dpkg-dev debhelper dh-dkms lintian mmdebstrap mount: scripts/deb.sh builds the
 #           Debian packages, lints them and tests them in a brand-new root
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 pkgs=(make gcc libc6-dev gcc-multilib g++ g++-multilib binutils perl cpio gzip
-      xz-utils kmod busybox-static qemu-system-x86 sparse dkms gnuplot-nox
+      xz-utils kmod busybox-static qemu-system-x86 qemu-system-arm sparse dkms gnuplot-nox
       pahole liburing-dev libglib2.0-dev pkg-config python3
       build-essential dpkg-dev debhelper dh-dkms lintian mmdebstrap mount
       trinity)  # trinity: the system-wide fuzzer of make soak

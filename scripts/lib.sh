@@ -70,18 +70,25 @@ xyz_debian_uri() {
 
 # The private apt configuration of a suite, made once: prints its directory.
 # SUITE-security gets SUITE and SUITE-security (the compiler is in the one,
-# the kernels in the other).
+# the kernels in the other). SUITE:ARCH is that suite for another
+# architecture (bookworm:arm64, in $XYZ_CACHE/apt/bookworm-arm64): the
+# machine's own suite then gets its security updates too, as the machine's
+# apt has them.
 xyz_apt_dir() {
-	local suite=$1 dir=$XYZ_CACHE/apt/$1 base
+	local suite=${1%%:*} dir=$XYZ_CACHE/apt/${1/:/-} base sec=
+	base=${suite%-security}
+	if [ "$base" != "$suite" ] ||
+	   { [ "$1" != "$suite" ] && [ "$suite" = "$XYZ_HOST_SUITE" ]; }; then
+		sec=$base-security
+	fi
 	if [ ! -f "$dir/sources/debian.sources" ]; then
 		mkdir -p "$dir"/{sources,prefs,lists/partial,cache/archives/partial}
-		base=${suite%-security}
 		{
 			printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
 				"$(xyz_debian_uri main)" "$base"
-			if [ "$base" != "$suite" ]; then
+			if [ -n "$sec" ]; then
 				printf '\nTypes: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-					"$(xyz_debian_uri security)" "$suite"
+					"$(xyz_debian_uri security)" "$sec"
 			fi
 		} >"$dir/sources/debian.sources.tmp"
 		mv "$dir/sources/debian.sources.tmp" "$dir/sources/debian.sources"
@@ -89,11 +96,16 @@ xyz_apt_dir() {
 	echo "$dir"
 }
 
-# xyz_apt SUITE apt-get|apt-cache ARGS...: apt for that suite, lists fetched
-# when missing (or when XYZ_APT_UPDATE is set).
+# xyz_apt SUITE[:ARCH] apt-get|apt-cache ARGS...: apt for that suite, lists
+# fetched when missing (or when XYZ_APT_UPDATE is set). With :ARCH, apt sees
+# that architecture only (APT::Architecture), through its own configuration:
+# never `dpkg --add-architecture` on the machine.
 xyz_apt() {
-	local suite=$1 cmd=$2 dir
+	local suite=$1 cmd=$2 dir arch=()
 	shift 2
+	case "$suite" in
+	*:*) arch=(-o APT::Architecture="${suite#*:}" -o APT::Architectures="${suite#*:}") ;;
+	esac
 	if [ "$suite" = "$XYZ_HOST_SUITE" ]; then
 		xyz_apt_lists
 		"$cmd" "$@"
@@ -107,7 +119,7 @@ xyz_apt() {
 		    -o Dir::State::Lists="$dir/lists"
 		    -o Dir::Cache="$dir/cache"
 		    -o Dir::State::status=/dev/null
-		    -o APT::Sandbox::User=root)
+		    -o APT::Sandbox::User=root "${arch[@]}")
 	if ! ls "$dir"/lists/*_Packages* >/dev/null 2>&1 ||
 	   [ -n "${XYZ_APT_UPDATE:-}" ]; then
 		xyz_log "fetching the package lists of $suite (private apt configuration in $dir)"
@@ -117,16 +129,22 @@ xyz_apt() {
 	"$cmd" "${opts[@]}" "$@"
 }
 
-# The matrix lines: "SUITE PATTERN", comments and blank lines dropped.
+# The matrix lines: "ARCH SUITE PATTERN", comments and blank lines dropped;
+# with an argument, that architecture's lines only.
 xyz_matrix_lines() {
-	sed -e 's/#.*//' "$XYZ_TOP/scripts/kernel-matrix" | awk 'NF == 2'
+	sed -e 's/#.*//' "$XYZ_TOP/scripts/kernel-matrix" |
+		awk -v arch="${1:-}" 'NF == 3 && (arch == "" || $1 == arch)'
 }
 
 # The kernel releases of the matrix, newest of each line, one per line, in
-# the matrix's order (oldest series first: `tail -n 1` is the newest).
+# the matrix's order (oldest series first, amd64 before arm64).
+# `xyz_matrix amd64`: the x86-64 kernels only, oldest first (`tail -n 1` is
+# the newest), for the steps that only x86 has (the trace plugin, int $0x80,
+# DKMS and the Debian packages on this machine, the benchmarks).
 xyz_matrix() {
-	local suite re rel
-	xyz_matrix_lines | while read -r suite re; do
+	local arch suite re rel
+	xyz_matrix_lines "${1:-}" | while read -r arch suite re; do
+		[ "$arch" = amd64 ] || suite=$suite:$arch
 		rel=$(xyz_apt "$suite" apt-cache search --names-only "^linux-image-${re}\$" |
 		      sed 's/^linux-image-\([^ ]*\) .*/\1/' | sort -V | tail -n 1)
 		[ -n "$rel" ] || xyz_die "no linux-image package in $suite matches $re"
@@ -134,16 +152,34 @@ xyz_matrix() {
 	done
 }
 
-# The suite a kernel release comes from (its line in the matrix).
-xyz_kernel_suite() {
-	local kver=$1 suite re
-	while read -r suite re; do
+# The matrix line of a kernel release: "ARCH SUITE PATTERN".
+xyz_kernel_line() {
+	local kver=$1 arch suite re
+	while read -r arch suite re; do
 		if [[ $kver =~ ^${re}$ ]]; then
-			echo "$suite"
+			echo "$arch $suite"
 			return 0
 		fi
 	done < <(xyz_matrix_lines)
 	xyz_die "$kver matches no line of scripts/kernel-matrix"
+}
+
+# The architecture of a kernel release of the matrix: amd64 or arm64.
+xyz_kernel_arch() {
+	local line
+	line=$(xyz_kernel_line "$1") || return 1
+	echo "${line%% *}"
+}
+
+# Where apt finds a kernel release: its suite, with ":ARCH" for another
+# architecture than amd64 (bookworm:arm64), as xyz_apt takes it. So only
+# an amd64 kernel of Debian 12 reads "bookworm" ($XYZ_HOST_SUITE): the
+# kernels this machine's apt, compiler and dkms serve.
+xyz_kernel_suite() {
+	local line arch
+	line=$(xyz_kernel_line "$1") || return 1
+	arch=${line%% *}
+	if [ "$arch" = amd64 ]; then echo "${line#* }"; else echo "${line#* }:$arch"; fi
 }
 
 # The kernel image for a release, unpacked from the .deb into the cache
@@ -217,8 +253,22 @@ xyz_kernel_headers() {
 }
 
 # The build root of a kernel from another suite, made once (about a minute).
+#
+# arm64 (SUITE bookworm:arm64): a bookworm *amd64* root that also knows
+# arm64 (mmdebstrap --architectures=amd64,arm64), with the cross compiler
+# gcc-aarch64-linux-gnu: never on the machine itself, where it and
+# gcc-multilib (the x86 suite's -m32) remove each other. Kbuild's host tools
+# (fixdep, modpost, ...) come from linux-kbuild-*, which is Multi-Arch:
+# foreign, so the amd64 package satisfies the arm64 headers and its binaries
+# run here. The arm64 linux-headers package itself is unpacked, not
+# installed: it depends on the arm64 image and on the native gcc-12:arm64,
+# neither of any use on an amd64 machine. The root also holds what the
+# arm64 userspace needs to build static (libc6-dev-arm64-cross, with the
+# compiler; liburing-dev:arm64) and the arm64 busybox for the VM.
 xyz_build_root() {
-	local kver=$1 suite=$2 root=$XYZ_CACHE/roots/$1 dir
+	local kver=$1 suite=$2 root=$XYZ_CACHE/roots/$1 dir arch='' archopts=()
+	local inc="linux-headers-$kver,make,sparse" deps p hdeb='' base=${2%%:*}
+	base=${base%-security}
 	[ -f "$root/.done" ] && return 0
 	if ! command -v mmdebstrap >/dev/null; then
 		xyz_log "installing mmdebstrap (for the build roots of other suites)"
@@ -228,6 +278,19 @@ xyz_build_root() {
 			xyz_die "cannot install mmdebstrap"
 	fi
 	dir=$(xyz_apt_dir "$suite") || return 1
+	case "$suite" in
+	*:*)
+		arch=${suite#*:}
+		archopts=(--architectures="amd64,$arch")
+		# the headers' own dependencies but the image and the compiler
+		deps=$(xyz_apt "$suite" apt-cache depends "linux-headers-$kver" |
+			sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p') ||
+			return 1
+		[ -n "$deps" ] || xyz_die "no linux-kbuild for linux-headers-$kver"
+		inc="make,sparse,gcc-$(xyz_gnu_triplet "$arch"),$(tr -s ' \n' ',,' <<<"$deps" | sed 's/,$//')"
+		inc="$inc,liburing-dev:$arch,busybox-static:$arch"
+		;;
+	esac
 	# mmdebstrap's apt reads none of the machine's apt.conf.d: hand on its
 	# view of Release file dates (a mirror snapshot may be "expired")
 	local o v aptopts=()
@@ -240,12 +303,33 @@ xyz_build_root() {
 		flock 9
 		[ -f "$root/.done" ] && exit 0
 		xyz_root rm -rf "$root.tmp" && xyz_root mkdir -p "${root%/*}"
+		if [ -n "$arch" ]; then
+			hdeb=$(mktemp -d) &&
+			(cd "$hdeb" && xyz_apt "$suite" apt-get download -q "linux-headers-$kver" >&2) ||
+				exit 1
+		fi
 		xyz_root mmdebstrap --quiet --variant=essential "${aptopts[@]}" \
-			--include="linux-headers-$kver,make,sparse" \
-			"${suite%-security}" "$root.tmp" "$dir/sources/debian.sources" >&2 &&
+			"${archopts[@]}" --include="$inc" \
+			"$base" "$root.tmp" "$dir/sources/debian.sources" >&2 || exit 1
+		# only its /usr/src: the rest (/lib/modules/<release>/build) would
+		# replace the root's merged-/usr /lib link with a directory
+		if [ -n "$hdeb" ]; then
+			for p in "$hdeb"/*.deb; do dpkg-deb -x "$p" "$hdeb/x" || exit 1; done
+			xyz_root cp -a "$hdeb/x/usr/src/." "$root.tmp/usr/src/" || exit 1
+			rm -rf "$hdeb"
+		fi
 		xyz_root touch "$root.tmp/.done" &&
 		xyz_root rm -rf "$root" && xyz_root mv "$root.tmp" "$root"
 	) 9>"$XYZ_CACHE/roots.lock" || xyz_die "cannot make the build root for $kver"
+}
+
+# The GNU triplet of a Debian architecture (the cross compiler's prefix).
+xyz_gnu_triplet() {
+	case "$1" in
+	amd64) echo x86_64-linux-gnu ;;
+	arm64) echo aarch64-linux-gnu ;;
+	*) xyz_die "no triplet known for $1" ;;
+	esac
 }
 
 # xyz_kmake KDIR MAKE_ARGS...: make -C KDIR MAKE_ARGS with the toolchain the
@@ -261,6 +345,22 @@ xyz_kmake() {
 	*) make -C "$kdir" "$@"; return ;;
 	esac
 	root=${kdir%%/usr/src/*}
+	# an arm64 kernel's headers: its root's cross compiler (xyz_build_root);
+	# kbuild's host tools there are amd64 binaries
+	if grep -q '^CONFIG_ARM64=y' "$kdir/.config" 2>/dev/null; then
+		set -- ARCH=arm64 CROSS_COMPILE="$(xyz_gnu_triplet arm64)-" "$@"
+	fi
+	xyz_in_root "$root" make -C "${kdir#"$root"}" "$@"
+}
+
+# xyz_in_root ROOT CMD...: CMD chrooted into a build root, in a private mount
+# namespace where the source tree, the build tree, /tmp and the kselftest
+# files appear at their own paths (nothing to clean up: the mounts end with
+# the namespace).
+xyz_in_root() {
+	local root=$1 ksft=$XYZ_CACHE/kselftest
+	shift
+	[ -d "$ksft" ] || ksft=
 	# shellcheck disable=SC2016
 	# unshare's own "--propagation private" fails inside a chroot (CI's),
 	# where / is no mount point: make the mounts private from inside, and
@@ -268,16 +368,16 @@ xyz_kmake() {
 	# (private on these machines: nothing reaches the outer namespace).
 	xyz_root unshare --mount --propagation unchanged sh -euc '
 		mount --make-rprivate / 2>/dev/null || true
-		root=$1 kdir=$2 top=$3 build=$4; shift 4
-		for d in "$top" "$build" /tmp; do
+		root=$1 top=$2 build=$3 ksft=$4; shift 4
+		for d in "$top" "$build" /tmp $ksft; do
 			mkdir -p "$root$d"
 			mount --bind "$d" "$root$d"
 		done
 		mount -t proc proc "$root/proc"
 		mount --rbind /dev "$root/dev"
 		exec chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LANG=C.UTF-8 make -C "$kdir" "$@"
-	' xyz_kmake "$root" "${kdir#"$root"}" "$XYZ_TOP" "$XYZ_BUILD" "$@"
+			HOME=/root LANG=C.UTF-8 "$@"
+	' xyz_in_root "$root" "$XYZ_TOP" "$XYZ_BUILD" "$ksft" "$@"
 }
 
 # kselftest's headers and runner, from Debian's linux-source-6.12, cached.

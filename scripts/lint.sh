@@ -18,8 +18,8 @@ result() {
 # One deliberate exception, in one place: xyz_compat.h exists to hold the
 # LINUX_VERSION_CODE checks.
 out=$(perl "$checkpatch" --strict --no-tree --terse --show-types \
-	-f module/*.c module/xyz_internal.h module/*.S \
-	include/uapi/linux/xyz.h 2>&1;
+	-f module/*.c module/xyz_internal.h module/arch/*/*.c \
+	module/arch/*/*.S include/uapi/linux/xyz.h 2>&1;
       perl "$checkpatch" --strict --no-tree --terse --show-types \
 	--ignore LINUX_VERSION_CODE -f module/xyz_compat.h 2>&1)
 findings=$(grep -v '^total: 0 errors, 0 warnings, 0 checks' <<<"$out")
@@ -54,15 +54,23 @@ for kver in $kernels; do
 	[ -f "$ko" ] || continue
 	# An indirect call to an address the module looked up (the old
 	# kallsyms_lookup_name trick) lands past a sealed ENDBR on CPUs with
-	# IBT and BUG()s; TCG has no IBT. So the module makes no indirect call
-	# at all: no `call *`/`jmp *`, no retpoline thunk, and no kallsyms name.
-	findings=$(objdump -dr --no-show-raw-insn "$ko" | awk '
+	# IBT and BUG()s, or on an instruction that is no BTI landing pad on
+	# arm64; TCG enforces neither. So the module makes no indirect call at
+	# all: no `call *`/`jmp *` or retpoline thunk (x86), no blr/br (arm64,
+	# pointer-authenticated forms too), and no kallsyms name. An arm64
+	# module is read by the cross binutils of its build root.
+	case $(xyz_kernel_arch "$kver") in
+	arm64) dis() { xyz_in_root "${kdir%%/usr/src/*}" \
+		aarch64-linux-gnu-objdump -dr --no-show-raw-insn "$ko"; } ;;
+	*) dis() { objdump -dr --no-show-raw-insn "$ko"; } ;;
+	esac
+	findings=$(dis | awk '
 		/^[0-9a-f]+ <.*>:$/ { fn = $2 }
-		/(call|jmp)[a-z]* +\*|__x86_indirect_(call_|jump_)?thunk/ {
-			print fn " " $0 }'
+		/(call|jmp)[a-z]* +\*|__x86_indirect_(call_|jump_)?thunk/ ||
+		/\t(blr|br)(a[ab]z?)?\t/ { print fn " " $0 }'
 		   strings "$ko" | grep -x 'kallsyms_lookup_name')
 	[ -z "$findings" ] || echo "$findings" | sed 's/^/# /'
-	result "$([ -z "$findings" ]; echo $?)" "no indirect call in xyz.ko for $kver (IBT)"
+	result "$([ -z "$findings" ]; echo $?)" "no indirect call in xyz.ko for $kver (IBT, BTI)"
 done
 echo "1..$n"
 [ "$failed" = 0 ]

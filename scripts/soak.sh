@@ -19,7 +19,7 @@ source "$(dirname "$0")/lib.sh"
 
 "$XYZ_TOP/scripts/install-deps.sh"
 if [ "${1:-}" = --prove ]; then
-	kver=${2:-$(xyz_matrix | tail -n 1)}
+	kver=${2:-$(xyz_matrix amd64 | tail -n 1)}
 	dir=$XYZ_BUILD/soak-prove
 	rm -rf "$dir" && mkdir -p "$dir"
 	cp -r "$XYZ_TOP"/{Kbuild,dkms.conf,module,include} "$dir/"
@@ -53,7 +53,7 @@ fi
 if [ $# -gt 0 ]; then
 	kernels=("$@")
 else
-	mapfile -t kernels < <(xyz_matrix)
+	mapfile -t kernels < <(xyz_matrix amd64)
 	[ ${#kernels[@]} -gt 0 ] || xyz_die "cannot resolve the kernel matrix"
 fi
 # one seed for every kernel and mode, so that a failure can be repeated

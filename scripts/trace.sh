@@ -29,7 +29,7 @@ done
 if [ $# -gt 0 ]; then
 	kernels=("$@")
 else
-	mapfile -t kernels < <(xyz_matrix)
+	mapfile -t kernels < <(xyz_matrix amd64)
 	[ ${#kernels[@]} -gt 0 ] || xyz_die "cannot resolve the kernel matrix"
 fi
 

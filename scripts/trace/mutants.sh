@@ -9,7 +9,7 @@ source "$(dirname "$0")/../lib.sh"
 cd "$XYZ_TOP" || exit 1
 
 # the newest kernel of this machine's suite: the budgets are for those
-kver=${1:-$(for k in $(xyz_matrix); do
+kver=${1:-$(for k in $(xyz_matrix amd64); do
 	[ "$(xyz_kernel_suite "$k")" != "$XYZ_HOST_SUITE" ] || echo "$k"; done | tail -n 1)}
 kdir=$(xyz_kernel_headers "$kver")
 

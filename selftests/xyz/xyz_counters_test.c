@@ -79,11 +79,11 @@ TEST(counters_add_up)
 	ASSERT_LE(0, fd);
 	doors[ndoors++] = (struct door){ xyz_door_ioctl, 0 };
 	if (xyz_param_long("nr") >= 0) {
-#ifdef __x86_64__
+#if XYZ_HAVE_ASM_DOOR
 		doors[ndoors++] = (struct door){ xyz_door_asm, xyz_param_long("nr") };
 #endif
 	}
-	if (xyz_param_long("compat_nr") >= 0)
+	if (XYZ_HAVE_INT80 && xyz_param_long("compat_nr") >= 0)
 		doors[ndoors++] = (struct door){ xyz_door_int80,
 						 xyz_param_long("compat_nr") };
 

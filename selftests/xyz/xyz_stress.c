@@ -36,13 +36,15 @@ struct door {
 
 static const struct door doors[] = {
 	{ "ioctl", xyz_door_ioctl, 0 },
-#ifdef __x86_64__
+#if XYZ_HAVE_ASM_DOOR
 	{ "glibc", xyz_door_glibc, NR },
 	{ "asm", xyz_door_asm, NR },
 #else
 	{ "glibc", xyz_door_glibc, COMPAT_NR },
 #endif
+#if XYZ_HAVE_INT80
 	{ "int80", xyz_door_int80, COMPAT_NR },
+#endif
 };
 
 static atomic_long served, absent, bad;

@@ -18,6 +18,7 @@
 
 #include <linux/xyz.h>
 
+#include "xyz_arch.h"
 #include "xyz_uring.h"
 
 #define XYZ_SYSFS	"/sys/module/xyz/parameters/"
@@ -66,24 +67,6 @@ static inline long xyz_door_glibc(long nr, int fd, void *args)
 	return ret < 0 ? -errno : ret;
 }
 
-static inline long xyz_door_int80(long nr, int fd, void *args)
-{
-	long ret;
-
-	(void)fd;
-#ifdef __x86_64__
-	/* The ia32 entry zeroes r8-r11 on the way out. */
-	asm volatile ("int $0x80"
-		      : "=a" (ret)
-		      : "0" (nr), "b" ((long)(unsigned long)args)
-		      : "r8", "r9", "r10", "r11", "memory");
-#else
-	asm volatile ("int $0x80" : "=a" (ret) : "0" (nr), "b" (args)
-		      : "memory");
-#endif
-	return ret;
-}
-
 /*
  * One call through the io_uring door: one SQE on a ring of this thread
  * (made on first use, never freed; a forked child makes its own), one
@@ -120,20 +103,6 @@ static inline long xyz_door_uring(long nr, int fd, void *args)
 	return cqe.res;
 }
 
-#ifdef __x86_64__
-static inline long xyz_door_asm(long nr, int fd, void *args)
-{
-	long ret;
-
-	(void)fd;
-	asm volatile ("syscall"
-		      : "=a" (ret)
-		      : "0" (nr), "D" (args)
-		      : "rcx", "r11", "memory");
-	return ret;
-}
-#endif
-
 /*
  * The shared page, read as the spec says: copy the header, retry while seq
  * was odd or changed meanwhile. Returns the retries, or -1 after @max_tries.
@@ -164,7 +133,7 @@ static inline long xyz_page_header(const volatile struct xyz_page *page,
 	return -1;
 }
 
-/* CPU @cpu's counter: one load on x86-64, two that agree on i386. */
+/* CPU @cpu's counter: one load on 64-bit, two that agree on i386. */
 static inline uint64_t xyz_page_counter(const volatile void *page,
 					const struct xyz_page *hdr,
 					unsigned int cpu)
@@ -172,7 +141,7 @@ static inline uint64_t xyz_page_counter(const volatile void *page,
 	const volatile uint64_t *c = (const volatile uint64_t *)
 		((const volatile char *)page + hdr->counters_offset +
 		 (size_t)cpu * hdr->stride);
-#ifdef __x86_64__
+#if __SIZEOF_POINTER__ == 8	/* one aligned 64-bit load */
 	return *c;
 #else
 	uint64_t a, b;

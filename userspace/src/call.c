@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1-or-later OR MIT)
 /* The door selector, the per-op wrappers and the availability check. */
+#include "arch.h"
 #include "internal.h"
 
 typedef int (*xyz_door_fn)(struct xyz_args *args);
@@ -72,12 +73,16 @@ int xyz_door_available(enum xyz_via via)
 	switch (via) {
 	case XYZ_VIA_SYSCALL:
 	case XYZ_VIA_ASM:
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 		nr = xyz__nr();
 		break;
 #endif
 		/* i386 knows only the ia32 numbering. */
 	case XYZ_VIA_INT80:
+#if !XYZ_ARCH_HAS_INT80
+		if (via == XYZ_VIA_INT80)
+			return xyz__fail(EOPNOTSUPP);
+#endif
 		nr = xyz__compat_nr();
 		break;
 	case XYZ_VIA_IOCTL:

@@ -113,7 +113,7 @@ int xyz_int80(struct xyz_args *args)
 	return ret;
 }
 
-#else /* __i386__: the native entry, pointers are 32-bit already */
+#elif XYZ_ARCH_HAS_INT80 /* i386: the native entry, pointers are 32-bit already */
 
 int xyz_int80(struct xyz_args *args)
 {
@@ -125,5 +125,12 @@ int xyz_int80(struct xyz_args *args)
 	if (nr < 0)
 		return xyz__fail(ENOSYS);
 	return xyz__ret(xyz_arch_int80_1(nr, (unsigned int)args));
+}
+#else /* no ia32 entry at all: XYZ_ARCH_NO_INT80 */
+
+int xyz_int80(struct xyz_args *args)
+{
+	(void)args;
+	return xyz__fail(EOPNOTSUPP);
 }
 #endif

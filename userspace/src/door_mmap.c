@@ -102,7 +102,7 @@ static uint64_t counter(const volatile char *base, const struct xyz_page *h,
 		(base + h->counters_offset + (size_t)cpu * h->stride);
 	uint64_t a;
 
-#ifdef __x86_64__
+#if __SIZEOF_POINTER__ == 8	/* one aligned 64-bit load */
 	a = *c;
 #else
 	uint64_t b;

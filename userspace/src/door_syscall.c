@@ -5,6 +5,7 @@
  * A 32-bit program only has the ia32 numbering, so on i386 both use
  * compat_nr: syscall() goes through the vDSO's __kernel_vsyscall (sysenter),
  * and the "asm" door is a bare int $0x80, the i386 system call instruction.
+ * On arm64 the "asm" door is a bare svc #0, with the 64-bit number.
  */
 #include <unistd.h>
 
@@ -13,7 +14,7 @@
 
 static int door_nr(void)
 {
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 	return xyz__nr();
 #else
 	return xyz__compat_nr();
@@ -41,7 +42,7 @@ int xyz_syscall_asm(struct xyz_args *args)
 	nr = door_nr();
 	if (nr < 0)
 		return xyz__fail(ENOSYS);
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 	return xyz__ret(xyz_arch_syscall1(nr, (unsigned long)args));
 #else
 	return xyz__ret(xyz_arch_int80_1(nr, (unsigned int)args));

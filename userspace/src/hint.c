@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "internal.h"
 
 #define RELOAD \
@@ -26,11 +27,8 @@ static const char *not_hooked(bool compat, int hook)
 
 static const char *enosys(enum xyz_via via, const struct xyz_module *mod)
 {
-	bool compat = via == XYZ_VIA_INT80;
+	bool compat = via == XYZ_VIA_INT80 || !XYZ_ARCH_HAS_SYSCALL;
 
-#ifdef __i386__
-	compat = true;
-#endif
 	if ((compat ? mod->compat_nr : mod->nr) < 0)
 		return not_hooked(compat, mod->hook);
 	return "the kernel answered ENOSYS for the hooked number, so the hook "
@@ -136,6 +134,10 @@ const char *xyz_hint(enum xyz_via via, int err)
 
 	if (via == XYZ_VIA_URING && uring_hint(err))
 		return uring_hint(err);
+#if !XYZ_ARCH_HAS_INT80
+	if (via == XYZ_VIA_INT80 && err == EOPNOTSUPP)
+		return XYZ_ARCH_NO_INT80 ": use the syscall door";
+#endif
 	switch (err) {
 	case ENOSYS:
 		if (via == XYZ_VIA_IOCTL || via == XYZ_VIA_MMAP)

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "arch.h"
 #include "doors.h"
 
 int verdict(struct ctx *c, int res, const char *fmt, ...)
@@ -52,6 +53,10 @@ static const char *door_skip(const struct ctx *c, char *buf, size_t size)
 
 	if (!c->mod.loaded)
 		return "module xyz is not loaded";
+#if !XYZ_ARCH_HAS_INT80
+	if (c->via == XYZ_VIA_INT80)
+		return XYZ_ARCH_NO_INT80;
+#endif
 	if (c->via == XYZ_VIA_URING) {
 		if (!xyz_door_available(c->via))
 			return NULL;

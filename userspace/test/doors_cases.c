@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "doors.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -140,7 +141,7 @@ static __u32 expected_door(enum xyz_via via)
 		return XYZ_DOOR_IOCTL;
 	if (via == XYZ_VIA_URING)
 		return XYZ_DOOR_URING;
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 	if (via != XYZ_VIA_INT80)
 		return XYZ_DOOR_SYSCALL;
 #endif

@@ -37,7 +37,7 @@
 #include "cli.h"
 
 /* Baselines: the same shape as xyz_nop() so all rows pay one call. */
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 static int getppid_syscall(enum xyz_via via)
 {
 	(void)via;
@@ -54,11 +54,13 @@ static int getppid_libc(enum xyz_via via)
 }
 #endif
 
+#if XYZ_ARCH_HAS_INT80
 static int getppid_int80(enum xyz_via via)
 {
 	(void)via;
 	return xyz_arch_int80_1(XYZ_IA32_NR_GETPPID, 0);
 }
+#endif
 
 static int vdso_clock(enum xyz_via via)
 {
@@ -94,7 +96,7 @@ static int zero_fd = -1, zero_errno;
 
 static int read_zero(enum xyz_via via)
 {
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 	long ret;
 #endif
 	char c;
@@ -104,12 +106,9 @@ static int read_zero(enum xyz_via via)
 		errno = zero_errno;
 		return -1;
 	}
-#ifdef __x86_64__
-	asm volatile ("syscall"
-		      : "=a" (ret)
-		      : "0" ((long)__NR_read), "D" ((long)zero_fd),
-			"S" (&c), "d" (1L)
-		      : "rcx", "r11", "memory");
+#if XYZ_ARCH_HAS_SYSCALL
+	ret = xyz_arch_syscall3(__NR_read, (unsigned long)zero_fd,
+				(unsigned long)&c, 1);
 	if (ret < 0) {
 		errno = (int)-ret;
 		return -1;
@@ -202,7 +201,7 @@ static int raw_ret(long ret)
 	return (int)ret;
 }
 
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 static int raw_syscall(enum xyz_via via)
 {
 	(void)via;
@@ -216,6 +215,7 @@ static int raw_syscall(enum xyz_via via)
 }
 #endif
 
+#if XYZ_ARCH_HAS_INT80
 static int raw_int80(enum xyz_via via)
 {
 	(void)via;
@@ -228,6 +228,7 @@ static int raw_int80(enum xyz_via via)
 	return raw_ret(xyz_arch_int80_1(raw_compat_nr,
 					(unsigned int)(uintptr_t)door_args));
 }
+#endif
 
 static int raw_ioctl(enum xyz_via via)
 {
@@ -240,12 +241,10 @@ static int raw_ioctl(enum xyz_via via)
 		errno = raw_fd_errno;
 		return -1;
 	}
-#ifdef __x86_64__
-	asm volatile ("syscall"
-		      : "=a" (ret)
-		      : "0" ((long)__NR_ioctl), "D" ((long)raw_fd),
-			"S" ((unsigned long)XYZ_IOC_CALL), "d" (door_args)
-		      : "rcx", "r11", "memory");
+#if XYZ_ARCH_HAS_SYSCALL
+	ret = xyz_arch_syscall3(__NR_ioctl, (unsigned long)raw_fd,
+				(unsigned long)XYZ_IOC_CALL,
+				(unsigned long)door_args);
 #else
 	asm volatile ("int $0x80"
 		      : "=a" (ret)
@@ -359,7 +358,7 @@ static void raw_open(const struct xyz_module *mod)
 	raw_map(path);
 }
 
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 /*
  * An unused number: what a program probing for a system call the kernel
  * lacks pays (the road hook=kprobe sits on). The first free one of 401..423
@@ -392,11 +391,13 @@ static struct bench_row *add_row(struct bench *b, const char *name,
 
 static void add_baselines(struct bench *b)
 {
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 	add_row(b, "getppid (syscall)", getppid_syscall);
 #endif
+#if XYZ_ARCH_HAS_INT80
 	/* On i386 this is the native path, and so the base. */
 	add_row(b, "getppid (int80)", getppid_int80);
+#endif
 #ifdef __i386__
 	add_row(b, "getppid (libc)", getppid_libc);
 #endif
@@ -404,7 +405,7 @@ static void add_baselines(struct bench *b)
 	add_row(b, "user loop (no kernel)", user_loop);
 	zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	zero_errno = errno;
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 	add_row(b, "read 1 B (syscall)", read_zero);
 	add_row(b, "ENOSYS (syscall)", enosys_syscall);
 #else
@@ -623,18 +624,20 @@ static void add_raw(struct bench *b, const bool *want)
 {
 	struct bench_row *r = NULL;
 
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 	if (want[XYZ_VIA_SYSCALL] || want[XYZ_VIA_ASM]) {
 		r = add_row(b, "raw syscall", raw_syscall);
 		r->via = XYZ_VIA_ASM;
 		r->door = true;
 	}
 #endif
+#if XYZ_ARCH_HAS_INT80
 	if (want[XYZ_VIA_INT80]) {
 		r = add_row(b, "raw int80", raw_int80);
 		r->via = XYZ_VIA_INT80;
 		r->door = true;
 	}
+#endif
 	if (want[XYZ_VIA_IOCTL]) {
 		r = add_row(b, "raw ioctl", raw_ioctl);
 		r->via = XYZ_VIA_IOCTL;
@@ -1135,7 +1138,7 @@ int cmd_bench(int argc, char **argv)
 	b.hook = !mod.loaded ? "(module not loaded)" :
 		 mod.hook >= 0 ? xyz_hook_name(mod.hook) : "unknown";
 	add_baselines(&b);
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 	while (mod.loaded && enosys_nr == mod.nr)
 		enosys_nr++;
 #endif

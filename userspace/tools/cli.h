@@ -6,15 +6,13 @@
 #include <stdio.h>
 #include <xyz.h>
 
+#include "arch.h"
+
 /* Exit statuses, see xyz(1). */
 #define EXIT_RUNTIME	1
 #define EXIT_USAGE	2
 
-#ifdef __x86_64__
-#define CLI_ARCH	"x86-64"
-#else
-#define CLI_ARCH	"i386"
-#endif
+#define CLI_ARCH	XYZ_ARCH_NAME
 
 void cli_usage(FILE *f);
 int cli_usage_error(const char *fmt, ...)

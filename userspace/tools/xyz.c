@@ -87,7 +87,7 @@ __u32 cli_expected_door(enum xyz_via via)
 		return XYZ_DOOR_MMAP;
 	if (via == XYZ_VIA_URING)
 		return XYZ_DOOR_URING;
-#ifdef __x86_64__
+#if XYZ_ARCH_HAS_SYSCALL
 	if (via != XYZ_VIA_INT80)
 		return XYZ_DOOR_SYSCALL;
 #endif
