@@ -13,7 +13,7 @@
 #          the modules their DKMS built tested in the VM
 # usage: scripts/check.sh [--host|--vm]
 #   XYZ_CHECK_REDUCED=1: CI's reduced run (docs/testing.md): the selftests on
-#   every kernel, lint on the oldest and newest, DKMS on the newest of the
+#   every kernel, lint on the oldest and newest of each architecture, DKMS on the newest of the
 #   machine's own kernels, the instruction budgets on the machine's own suite
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
