@@ -731,6 +731,8 @@ static unsigned long batch_size(double target, double per)
 static void calibrate(struct bench *b, struct bench_row *r)
 {
 	double target = b->batch_us * 1e3, per;
+	/* batch() gives the time per call; a row call makes per_call calls */
+	double calls = r->per_call ? r->per_call : 1;
 	unsigned long n = 1, next;
 	int tries;
 
@@ -740,14 +742,14 @@ static void calibrate(struct bench *b, struct bench_row *r)
 		return;
 	}
 	for (;;) {
-		per = batch(r, n);
+		per = batch(r, n) * calls;
 		if (per * n >= target / 4 || n >= MAX_ITERATIONS / 4)
 			break;
 		n *= 4;
 	}
 	n = batch_size(target, per);
 	for (tries = 0; tries < 4; tries++) {
-		next = batch_size(target, batch(r, n));
+		next = batch_size(target, batch(r, n) * calls);
 		if (next * 4 >= n * 3 && next * 3 <= n * 4)
 			break;
 		n = next;
