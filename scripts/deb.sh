@@ -56,31 +56,6 @@ cmd_build() {
 
 n=0 npass=0 nfail=0 nskip=0 passed=0
 log=
-tap() {	# tap ok|fail|skip DESCRIPTION [REASON]
-	n=$((n + 1))
-	case "$1" in
-	ok)   npass=$((npass + 1)); echo "ok $n $2" ;;
-	skip) nskip=$((nskip + 1)); echo "ok $n $2 # SKIP ${3:-}" ;;
-	*)    nfail=$((nfail + 1)); echo "not ok $n $2"
-	      [ -z "${3:-}" ] || echo "$3" | sed 's/^/# /' ;;
-	esac
-}
-check() {	# check DESCRIPTION COMMAND...: ok when it succeeds
-	local desc=$1 out t0=$SECONDS
-	shift
-	echo "### $desc: $*" >>"$log"
-	if out=$("$@" 2>&1); then
-		printf '%s\n' "$out" >>"$log"
-		echo "### took $((SECONDS - t0))s" >>"$log"
-		tap ok "$desc"
-		passed=1
-	else
-		printf '%s\n' "$out" >>"$log"
-		echo "### failed after $((SECONDS - t0))s" >>"$log"
-		tap fail "$desc" "$(printf '%s\n' "$out" | tail -n 5)"
-		passed=0
-	fi
-}
 
 # The test root is a tmpfs of its own (about 1.2 GB at its fullest): dpkg's
 # many small writes and the final delete cost nothing there, under load.
@@ -222,14 +197,14 @@ vm_test() {
 	line=$(grep -F "[$kver] " <<<"$out" |
 		grep -E '\] [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' | tail -n 1 || true)
 	if [ -z "$line" ]; then
-		tap fail "$desc" "vm-run.sh printed no result line (exit status $rc; log $log)"
+		xyz_tap fail "$desc" "vm-run.sh printed no result line (exit status $rc; log $log)"
 		return
 	fi
 	read -r p f s < <(sed -E 's/.*\] ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
 	if [ "$f" = 0 ] && [ "$rc" = 0 ]; then
-		tap ok "$desc ($p passed, $s skipped)"
+		xyz_tap ok "$desc ($p passed, $s skipped)"
 	else
-		tap fail "$desc" "$line (exit status $rc)"
+		xyz_tap fail "$desc" "$line (exit status $rc)"
 	fi
 }
 
@@ -251,28 +226,28 @@ cmd_test() {
 	[ -n "$kernels" ] || xyz_die "no kernel of $XYZ_HOST_SUITE in the matrix"
 	echo "TAP version 13"
 
-	check "dpkg-buildpackage -us -uc -b from HEAD builds ${PKGS[*]}" cmd_build
+	xyz_check "dpkg-buildpackage -us -uc -b from HEAD builds ${PKGS[*]}" cmd_build
 	if [ "$passed" = 0 ]; then
 		echo "$npass passed, $nfail failed, $nskip skipped"
 		return 1
 	fi
 	lint=$(grep -E '^[EW]: ' "$OUT/lintian.log" | sort -u || true)
-	tap ok "lintian: no errors ($(grep -c '^W: ' <<<"$lint" || true) warnings, named in docs/dkms.md)"
+	xyz_tap ok "lintian: no errors ($(grep -c '^W: ' <<<"$lint" || true) warnings, named in docs/dkms.md)"
 	[ -z "$lint" ] || sed 's/^/# /' <<<"$lint"
 
 	root=$(mktemp -d /var/tmp/xyz-deb.XXXXXX)
 	trap drop_root EXIT
 	mount -t tmpfs -o size=4g,mode=755 xyz-deb "$root"
-	check "a brand-new Debian 12 root (mmdebstrap)" make_root
+	xyz_check "a brand-new Debian 12 root (mmdebstrap)" make_root
 	if [ "$passed" = 0 ]; then
 		echo "$npass passed, $nfail failed, $nskip skipped"
 		return 1
 	fi
-	check "apt-get install linux-headers-{$(echo $kernels | tr ' ' ,)}" install_headers
-	check "apt-get install ./xyz-dkms_*.deb ./xyz_*.deb ./libxyz1_*.deb" install_packages
+	xyz_check "apt-get install linux-headers-{$(echo $kernels | tr ' ' ,)}" install_headers
+	xyz_check "apt-get install ./xyz-dkms_*.deb ./xyz_*.deb ./libxyz1_*.deb" install_packages
 	local kos=()
 	for k in $kernels; do
-		check "$k: DKMS built and installed xyz on install (vermagic $k)" built_for "$k"
+		xyz_check "$k: DKMS built and installed xyz on install (vermagic $k)" built_for "$k"
 		if [ "$passed" = 1 ] && ko=$(root_ko "$k"); then
 			mkdir -p "$OUT/ko/$k"
 			case "$ko" in
@@ -284,25 +259,25 @@ cmd_test() {
 			kos+=("$k")
 		fi
 	done
-	check "xyz runs, linked against libxyz.so.1" cli_runs
-	check "libxyz-dev: <xyz.h> and xyz.pc build the example, the ABI header in /usr/include/xyz" dev_files
-	check "make dkms-install refuses the version xyz-dkms owns, and says why" \
+	xyz_check "xyz runs, linked against libxyz.so.1" cli_runs
+	xyz_check "libxyz-dev: <xyz.h> and xyz.pc build the example, the ABI header in /usr/include/xyz" dev_files
+	xyz_check "make dkms-install refuses the version xyz-dkms owns, and says why" \
 		refuses_make_dkms_install
-	check "apt-get purge leaves no file of xyz (/usr/src, /var/lib/dkms, /lib/modules/*/updates, /etc)" \
+	xyz_check "apt-get purge leaves no file of xyz (/usr/src, /var/lib/dkms, /lib/modules/*/updates, /etc)" \
 		purge_leaves_nothing
 	drop_root
 	trap - EXIT
 
 	for k in $kernels; do
 		if [ -z "$vm" ]; then
-			tap skip "$k: selftests in the VM with the DKMS-built module" "--no-vm"
+			xyz_tap skip "$k: selftests in the VM with the DKMS-built module" "--no-vm"
 		elif [ -n "${XYZ_CHECK_REDUCED:-}" ] && [ "$k" != "$(tail -n 1 <<<"$kernels")" ]; then
-			tap skip "$k: selftests in the VM with the DKMS-built module" \
+			xyz_tap skip "$k: selftests in the VM with the DKMS-built module" \
 				"XYZ_CHECK_REDUCED: the newest kernel only"
 		elif [[ " ${kos[*]} " == *" $k "* ]]; then
 			vm_test "$k" "$OUT/ko/$k/xyz.ko"
 		else
-			tap skip "$k: selftests in the VM with the DKMS-built module" "not built"
+			xyz_tap skip "$k: selftests in the VM with the DKMS-built module" "not built"
 		fi
 	done
 	echo "# deb test took $(($(date +%s) - start))s"

@@ -166,32 +166,6 @@ cmd_uninstall() {
 
 n=0 npass=0 nfail=0 nskip=0
 log=
-tap() {	# tap ok|fail|skip DESCRIPTION [REASON]
-	n=$((n + 1))
-	case "$1" in
-	ok)   npass=$((npass + 1)); echo "ok $n $2" ;;
-	skip) nskip=$((nskip + 1)); echo "ok $n $2 # SKIP ${3:-}" ;;
-	*)    nfail=$((nfail + 1)); echo "not ok $n $2"
-	      [ -z "${3:-}" ] || echo "$3" | sed 's/^/# /' ;;
-	esac
-}
-# check DESCRIPTION COMMAND...: ok when it succeeds; its output goes to the
-# log, and its last lines into the TAP when it fails. Sets passed=1 or 0.
-passed=0
-check() {
-	local desc=$1 out
-	shift
-	echo "### $desc: $*" >>"$log"
-	if out=$("$@" 2>&1); then
-		printf '%s\n' "$out" >>"$log"
-		tap ok "$desc"
-		passed=1
-	else
-		printf '%s\n' "$out" >>"$log"
-		tap fail "$desc" "$(printf '%s\n' "$out" | tail -n 5)"
-		passed=0
-	fi
-}
 # refused DESCRIPTION RC COMMAND...: ok when COMMAND exits with status RC
 refused() {
 	local desc=$1 want=$2 out rc=0
@@ -200,9 +174,9 @@ refused() {
 	out=$("$@" 2>&1) || rc=$?
 	printf '%s\n(exit status %s)\n' "$out" "$rc" >>"$log"
 	if [ "$rc" = "$want" ]; then
-		tap ok "$desc"
+		xyz_tap ok "$desc"
 	else
-		tap fail "$desc" "exit status $rc, wanted $want; $(printf '%s\n' "$out" | tail -n 3)"
+		xyz_tap fail "$desc" "exit status $rc, wanted $want; $(printf '%s\n' "$out" | tail -n 3)"
 	fi
 }
 
@@ -283,7 +257,7 @@ refuses_config() {	# refuses_config KVER KDIR
 vm_test() {
 	local kver=$1 ko tmp line rc=0 p f s
 	local desc="$kver: selftests in the VM with the DKMS-built module"
-	ko=$(installed_ko "$kver") || { tap fail "$desc" "no installed module"; return; }
+	ko=$(installed_ko "$kver") || { xyz_tap fail "$desc" "no installed module"; return; }
 	tmp=$(mktemp -d)
 	case "$ko" in
 	*.xz)  xz -dc "$ko" >"$tmp/xyz.ko" ;;
@@ -304,14 +278,14 @@ vm_test() {
 		grep -E '\] [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' | tail -n 1 || true)
 	rm -rf "$tmp"
 	if [ -z "$line" ]; then
-		tap fail "$desc" "vm-run.sh printed no result line (exit status $rc; log $log)"
+		xyz_tap fail "$desc" "vm-run.sh printed no result line (exit status $rc; log $log)"
 		return
 	fi
 	read -r p f s < <(sed -E 's/.*\] ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
 	if [ "$f" = 0 ] && [ "$rc" = 0 ]; then
-		tap ok "$desc ($p passed, $s skipped)"
+		xyz_tap ok "$desc ($p passed, $s skipped)"
 	else
-		tap fail "$desc" "$line (exit status $rc)"
+		xyz_tap fail "$desc" "$line (exit status $rc)"
 	fi
 }
 
@@ -357,10 +331,10 @@ cmd_test() {
 	done
 	echo "TAP version 13"
 
-	check "clean start: no $NAME in DKMS" remove_all
-	check "the DKMS source tree holds dkms.conf, Kbuild, module/, include/ only" \
+	xyz_check "clean start: no $NAME in DKMS" remove_all
+	xyz_check "the DKMS source tree holds dkms.conf, Kbuild, module/, include/ only" \
 		staged_tree_is_minimal
-	check "dkms add $NAME/$VERSION" dkms_ add "$NAME/$VERSION"
+	xyz_check "dkms add $NAME/$VERSION" dkms_ add "$NAME/$VERSION"
 
 	# what the package must refuse, before anything is built
 	refused "refuses a kernel without headers (6.1.0-999-amd64): dkms exits 1" 1 \
@@ -380,49 +354,49 @@ cmd_test() {
 		dkms_ build "$NAME/$VERSION" -k 5.15.0-1-amd64
 	refused "refuses a kernel older than 5.10 (BUILD_EXCLUSIVE_KERNEL, 4.19.0-27-amd64): dkms exits 77" 77 \
 		dkms_ build "$NAME/$VERSION" -k 4.19.0-27-amd64
-	check "refuses $k1 without CONFIG_KPROBES (BUILD_EXCLUSIVE_CONFIG): dkms exits 77 with its message, no compiler run" \
+	xyz_check "refuses $k1 without CONFIG_KPROBES (BUILD_EXCLUSIVE_CONFIG): dkms exits 77 with its message, no compiler run" \
 		refuses_config "$k1" "${kdir[$k1]}"
-	check "the refusals built nothing" only_source_registered
+	xyz_check "the refusals built nothing" only_source_registered
 
 	for kver in $kernels; do
 		# The machine's dkms builds with the machine's compiler: kernels
 		# of other suites (5.10: gcc-10, sid: gcc-16) are built in their
 		# own roots by the other steps, not by this dkms (docs/testing.md).
 		if [ "$(xyz_kernel_suite "$kver")" != "$XYZ_HOST_SUITE" ]; then
-			tap skip "$kver: the DKMS round trip" \
+			xyz_tap skip "$kver: the DKMS round trip" \
 				"needs $(xyz_kernel_suite "$kver")'s compiler, which the machine's dkms does not use"
 			continue
 		fi
 		# CI's reduced run (docs/testing.md): the newest of them only
 		if [ -n "${XYZ_CHECK_REDUCED:-}" ] && [ "$kver" != "$kn" ]; then
-			tap skip "$kver: the DKMS round trip" \
+			xyz_tap skip "$kver: the DKMS round trip" \
 				"XYZ_CHECK_REDUCED: only on $kn"
 			continue
 		fi
 		# the headers are unpacked in the cache, not installed
-		check "$kver: dkms build" dkms_ build "$NAME/$VERSION" -k "$kver" \
+		xyz_check "$kver: dkms build" dkms_ build "$NAME/$VERSION" -k "$kver" \
 			--kernelsourcedir "${kdir[$kver]}"
 		[ "$passed" = 0 ] ||
-			check "$kver: dkms install" dkms_ install "$NAME/$VERSION" -k "$kver"
+			xyz_check "$kver: dkms install" dkms_ install "$NAME/$VERSION" -k "$kver"
 		if [ "$passed" = 0 ]; then
-			tap skip "$kver: the module's checks and the VM" "no installed module"
+			xyz_tap skip "$kver: the module's checks and the VM" "no installed module"
 			continue
 		fi
-		check "$kver: the module's vermagic starts with $kver" vermagic_is "$kver"
-		check "$kver: the module's version is $VERSION (from dkms.conf)" version_is "$kver"
-		check "$kver: dkms status says installed" is_installed "$kver"
+		xyz_check "$kver: the module's vermagic starts with $kver" vermagic_is "$kver"
+		xyz_check "$kver: the module's version is $VERSION (from dkms.conf)" version_is "$kver"
+		xyz_check "$kver: dkms status says installed" is_installed "$kver"
 		vm_test "$kver"
 	done
 
-	check "dkms remove $NAME/$VERSION --all" dkms_ remove "$NAME/$VERSION" --all
-	check "nothing left behind once /usr/src/$NAME-$VERSION is deleted" \
+	xyz_check "dkms remove $NAME/$VERSION --all" dkms_ remove "$NAME/$VERSION" --all
+	xyz_check "nothing left behind once /usr/src/$NAME-$VERSION is deleted" \
 		drop_source_and_check
 
 	# the user's way: make dkms-install / make dkms-uninstall
-	check "dkms.sh install $k1" "$XYZ_TOP/scripts/dkms.sh" install "$k1"
-	check "$k1: dkms status says installed after dkms.sh install" is_installed "$k1"
-	check "dkms.sh uninstall" "$XYZ_TOP/scripts/dkms.sh" uninstall
-	check "nothing left behind after dkms.sh uninstall" leftovers
+	xyz_check "dkms.sh install $k1" "$XYZ_TOP/scripts/dkms.sh" install "$k1"
+	xyz_check "$k1: dkms status says installed after dkms.sh install" is_installed "$k1"
+	xyz_check "dkms.sh uninstall" "$XYZ_TOP/scripts/dkms.sh" uninstall
+	xyz_check "nothing left behind after dkms.sh uninstall" leftovers
 
 	echo "# dkms test took $(($(date +%s) - start))s"
 	echo "$npass passed, $nfail failed, $nskip skipped"

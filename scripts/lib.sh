@@ -411,3 +411,36 @@ scripts/const_structs.checkpatch"
 	fi
 	echo "$dir/src"
 }
+
+# TAP for the test halves of scripts/dkms.sh and scripts/deb.sh: the caller
+# sets n=0 npass=0 nfail=0 nskip=0 and log (the file command output goes to).
+# xyz_tap ok|fail|skip DESCRIPTION [REASON]: one TAP line, counted.
+xyz_tap() {
+	n=$((n + 1))
+	case "$1" in
+	ok)   npass=$((npass + 1)); echo "ok $n $2" ;;
+	skip) nskip=$((nskip + 1)); echo "ok $n $2 # SKIP ${3:-}" ;;
+	*)    nfail=$((nfail + 1)); echo "not ok $n $2"
+	      [ -z "${3:-}" ] || echo "$3" | sed 's/^/# /' ;;
+	esac
+}
+
+# xyz_check DESCRIPTION COMMAND...: ok when COMMAND succeeds; its output and
+# how long it took go to $log, its last lines into the TAP when it fails.
+# Sets passed=1 or 0.
+xyz_check() {
+	local desc=$1 out t0=$SECONDS
+	shift
+	echo "### $desc: $*" >>"$log"
+	if out=$("$@" 2>&1); then
+		printf '%s\n' "$out" >>"$log"
+		echo "### took $((SECONDS - t0))s" >>"$log"
+		xyz_tap ok "$desc"
+		passed=1
+	else
+		printf '%s\n' "$out" >>"$log"
+		echo "### failed after $((SECONDS - t0))s" >>"$log"
+		xyz_tap fail "$desc" "$(printf '%s\n' "$out" | tail -n 5)"
+		passed=0
+	fi
+}
