@@ -14,7 +14,8 @@ xyz_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# apt-cache knows nothing until the lists were fetched once.
+# The machine's own apt, for the machine's own packages (install-deps.sh):
+# apt-cache knows nothing until its lists were fetched once.
 xyz_apt_lists() {
 	if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1 ||
 	   [ -n "${XYZ_APT_UPDATE:-}" ]; then
@@ -22,95 +23,136 @@ xyz_apt_lists() {
 	fi
 }
 
-# --- where kernels come from ------------------------------------------------
-# scripts/kernel-matrix names a Debian suite per kernel line. The machine's
-# own suite (bookworm, with its security updates) is read through the
-# machine's apt; any other suite through a private apt configuration under
-# $XYZ_CACHE/apt/<suite>: its own sources, lists, cache and preferences, and
-# no dpkg status, so the machine's apt setup and dpkg never see it.
-XYZ_HOST_SUITE=bookworm
-
-# The machine's Debian mirror: main (the bookworm entry) or security.
-xyz_debian_uri() {
-	local want=$1 f uri
-	case "$want" in
-	security) uri=${XYZ_DEBIAN_SECURITY_URI:-} ;;
-	*) uri=${XYZ_DEBIAN_URI:-} ;;
-	esac
-	if [ -z "$uri" ]; then
-		for f in /etc/apt/sources.list.d/*.sources; do
-			[ -f "$f" ] || continue
-			uri=$(awk -v want="$want" -v host="$XYZ_HOST_SUITE" '
-				BEGIN { RS = ""; FS = "\n" }
-				{
-					uris = ""; suites = ""
-					for (i = 1; i <= NF; i++) {
-						if ($i ~ /^URIs:/) uris = $i
-						if ($i ~ /^Suites:/) suites = $i
-					}
-					sub(/^URIs: */, "", uris); sub(/ .*/, "", uris)
-					sec = suites ~ (" " host "-security( |$)")
-					main = suites ~ (" " host "( |$)")
-					if ((want == "security" && sec) ||
-					    (want != "security" && main)) {
-						print uris; exit
-					}
-				}' "$f")
-			[ -z "$uri" ] || break
-		done
-	fi
-	if [ -z "$uri" ]; then
-		uri=$(sed -n "s|^deb \(\[[^]]*\] \)\?\([^ ]*\) $XYZ_HOST_SUITE$( [ "$want" = security ] && echo -security) .*|\2|p" \
-			/etc/apt/sources.list 2>/dev/null | head -n 1)
-	fi
-	[ -n "$uri" ] || xyz_die "no Debian $want mirror in the machine's apt sources" \
-		"(set XYZ_DEBIAN_URI / XYZ_DEBIAN_SECURITY_URI)"
-	echo "$uri"
+# The machine's Debian release (its codename: bookworm, trixie, ...), or
+# nothing on a machine that is not Debian (Ubuntu, a derivative).
+xyz_host_release() {
+	(
+		# shellcheck disable=SC1091
+		. /etc/os-release 2>/dev/null || exit 0
+		[ "${ID:-}" = debian ] && echo "${VERSION_CODENAME:-}"
+	)
 }
 
-# The private apt configuration of a suite, made once: prints its directory.
-# SUITE-security gets SUITE and SUITE-security (the compiler is in the one,
-# the kernels in the other). SUITE:ARCH is that suite for another
-# architecture (bookworm:arm64, in $XYZ_CACHE/apt/bookworm-arm64): the
-# machine's own suite then gets its security updates too, as the machine's
-# apt has them.
+# --- where kernels come from ------------------------------------------------
+# scripts/kernel-matrix names a Debian suite per kernel line, and every
+# suite, whatever the machine runs, is read through a private apt
+# configuration under $XYZ_CACHE/apt/<suite>[-<arch>]: its own sources,
+# lists, cache and preferences, and no dpkg status, so the machine's apt
+# setup and dpkg never see it, and no line depends on the machine's release.
+XYZ_DEBIAN_DEFAULT_URI=http://deb.debian.org/debian
+XYZ_DEBIAN_DEFAULT_SECURITY_URI=http://deb.debian.org/debian-security
+XYZ_DEBIAN_KEYRING=${XYZ_DEBIAN_KEYRING:-/usr/share/keyrings/debian-archive-keyring.gpg}
+# A Debian suite name, as apt sources spell it (codenames and aliases).
+XYZ_DEBIAN_SUITES='buster|bullseye|bookworm|trixie|forky|duke|sid|oldoldstable|oldstable|stable|testing|unstable|experimental'
+
+# The machine's apt sources, one entry per line: "URI SUITE...", from the
+# deb822 files and the one-line format alike (deb entries only).
+xyz_host_sources() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk 'BEGIN { RS = ""; FS = "\n" }
+			{
+				types = ""; uris = ""; suites = ""; on = 1
+				for (i = 1; i <= NF; i++) {
+					if ($i ~ /^[Tt]ypes:/) types = $i
+					if ($i ~ /^(URIs|URIS|[Uu]ris):/) uris = $i
+					if ($i ~ /^[Ss]uites:/) suites = $i
+					if ($i ~ /^[Ee]nabled: *[Nn]o/) on = 0
+				}
+				if (!on || types !~ /[ :]deb( |$)/) next
+				sub(/^[^:]*: */, "", uris); sub(/^[^:]*: */, "", suites)
+				n = split(uris, u, / +/)
+				for (j = 1; j <= n; j++) if (u[j] != "") print u[j], suites
+			}' "$f"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		sed -n 's/^[[:space:]]*deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\)[[:space:]]\+\([^[:space:]]\+\).*/\2 \3/p' "$f"
+	done
+}
+
+# The Debian mirror to read: main (any Debian suite of the machine's apt
+# sources, whatever its release) or security (a -security suite), else
+# Debian's own; XYZ_DEBIAN_URI and XYZ_DEBIAN_SECURITY_URI override both.
+xyz_debian_uri() {
+	local want=$1 uri re
+	case "$want" in
+	security) uri=${XYZ_DEBIAN_SECURITY_URI:-}
+		  re="^($XYZ_DEBIAN_SUITES)[-/]security\$" ;;
+	*)	  uri=${XYZ_DEBIAN_URI:-}
+		  re="^($XYZ_DEBIAN_SUITES)(-updates|-backports|-proposed-updates)?\$" ;;
+	esac
+	if [ -z "$uri" ]; then
+		uri=$(xyz_host_sources | awk -v re="$re" '
+			$1 ~ /^(https?|file):/ {
+				for (i = 2; i <= NF; i++) if ($i ~ re) { print $1; exit }
+			}')
+	fi
+	if [ -z "$uri" ]; then
+		case "$want" in
+		security) uri=$XYZ_DEBIAN_DEFAULT_SECURITY_URI ;;
+		*) uri=$XYZ_DEBIAN_DEFAULT_URI ;;
+		esac
+	fi
+	echo "${uri%/}"
+}
+
+# Debian's archive keyring, which every private configuration trusts.
+xyz_debian_keyring() {
+	[ -f "$XYZ_DEBIAN_KEYRING" ] && return 0
+	xyz_die "no Debian archive keyring at $XYZ_DEBIAN_KEYRING: install the package debian-archive-keyring (Debian, Ubuntu), or set XYZ_DEBIAN_KEYRING to a copy of it"
+}
+
+# The apt sources of a suite's private configuration. SUITE-security means
+# SUITE and SUITE-security (the compiler is in the one, the kernels in the
+# other, and point releases move kernels into SUITE too).
+xyz_apt_sources() {
+	local suite=$1 base=${1%-security} keyring
+	keyring=$XYZ_DEBIAN_KEYRING
+	printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
+		"$(xyz_debian_uri main)" "$base" "$keyring"
+	if [ "$base" != "$suite" ]; then
+		printf '\nTypes: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n' \
+			"$(xyz_debian_uri security)" "$suite" "$keyring"
+	fi
+}
+
+# The private apt configuration of SUITE[:ARCH] (bookworm-security:arm64 is
+# in $XYZ_CACHE/apt/bookworm-security-arm64): prints its directory. Its
+# sources are written anew whenever the mirror, the keyring or the suite
+# they would name differ from what is there, and then its lists are
+# dropped: a cache from a failed or differently configured run is rebuilt,
+# never reused. Lists count only once an update completed (lists/.complete),
+# and are fetched again when older than a day (XYZ_APT_MAX_AGE minutes):
+# Debian moves kernels along with security updates.
 xyz_apt_dir() {
-	local suite=${1%%:*} dir=$XYZ_CACHE/apt/${1/:/-} base sec=
-	base=${suite%-security}
-	if [ "$base" != "$suite" ] ||
-	   { [ "$1" != "$suite" ] && [ "$suite" = "$XYZ_HOST_SUITE" ]; }; then
-		sec=$base-security
-	fi
-	if [ ! -f "$dir/sources/debian.sources" ]; then
-		mkdir -p "$dir"/{sources,prefs,lists/partial,cache/archives/partial}
-		{
-			printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-				"$(xyz_debian_uri main)" "$base"
-			if [ -n "$sec" ]; then
-				printf '\nTypes: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-					"$(xyz_debian_uri security)" "$sec"
-			fi
-		} >"$dir/sources/debian.sources.tmp"
-		mv "$dir/sources/debian.sources.tmp" "$dir/sources/debian.sources"
-	fi
+	local dir=$XYZ_CACHE/apt/${1/:/-} want
+	xyz_debian_keyring || return 1
+	mkdir -p "$dir" || return 1
+	want=$(xyz_apt_sources "${1%%:*}") || return 1
+	(
+		flock 9
+		if [ "$(cat "$dir/sources/debian.sources" 2>/dev/null)" != "$want" ]; then
+			rm -rf "$dir/sources" "$dir/lists" "$dir/cache"
+			mkdir -p "$dir"/{sources,prefs,lists/partial,cache/archives/partial} &&
+			printf '%s\n' "$want" >"$dir/sources/debian.sources.tmp" &&
+			mv "$dir/sources/debian.sources.tmp" "$dir/sources/debian.sources"
+		fi
+	) 9>"$dir/.lock" || return 1
 	echo "$dir"
 }
 
-# xyz_apt SUITE[:ARCH] apt-get|apt-cache ARGS...: apt for that suite, lists
-# fetched when missing (or when XYZ_APT_UPDATE is set). With :ARCH, apt sees
-# that architecture only (APT::Architecture), through its own configuration:
-# never `dpkg --add-architecture` on the machine.
+# xyz_apt SUITE[:ARCH] apt-get|apt-cache ARGS...: apt for that suite, through
+# its private configuration; lists fetched when missing, incomplete, a day
+# old, or when XYZ_APT_UPDATE is set. With :ARCH, apt sees that architecture
+# only (APT::Architecture): never `dpkg --add-architecture` on the machine.
 xyz_apt() {
-	local suite=$1 cmd=$2 dir arch=()
+	local suite=$1 cmd=$2 dir arch=() age=${XYZ_APT_MAX_AGE:-1440}
 	shift 2
 	case "$suite" in
 	*:*) arch=(-o APT::Architecture="${suite#*:}" -o APT::Architectures="${suite#*:}") ;;
 	esac
-	if [ "$suite" = "$XYZ_HOST_SUITE" ]; then
-		xyz_apt_lists
-		"$cmd" "$@"
-		return
-	fi
 	dir=$(xyz_apt_dir "$suite") || return 1
 	local opts=(-o Dir::Etc::sourcelist=/dev/null
 		    -o Dir::Etc::sourceparts="$dir/sources"
@@ -120,11 +162,19 @@ xyz_apt() {
 		    -o Dir::Cache="$dir/cache"
 		    -o Dir::State::status=/dev/null
 		    -o APT::Sandbox::User=root "${arch[@]}")
-	if ! ls "$dir"/lists/*_Packages* >/dev/null 2>&1 ||
-	   [ -n "${XYZ_APT_UPDATE:-}" ]; then
-		xyz_log "fetching the package lists of $suite (private apt configuration in $dir)"
-		flock "$dir/.lock" apt-get "${opts[@]}" update -qq >&2 ||
-			xyz_die "apt-get update for $suite failed"
+	if [ -n "${XYZ_APT_UPDATE:-}" ] ||
+	   [ -z "$(find "$dir/lists/.complete" -mmin -"$age" 2>/dev/null)" ]; then
+		(
+			flock 9
+			[ -z "${XYZ_APT_UPDATE:-}" ] &&
+				[ -n "$(find "$dir/lists/.complete" -mmin -"$age" 2>/dev/null)" ] &&
+				exit 0
+			xyz_log "fetching the package lists of $suite from $(xyz_debian_uri main) (private apt configuration in $dir)"
+			rm -f "$dir/lists/.complete"
+			apt-get "${opts[@]}" update -qq >&2 &&
+				ls "$dir"/lists/*_Packages* >/dev/null 2>&1 &&
+				touch "$dir/lists/.complete"
+		) 9>"$dir/.lock" || xyz_die "apt-get update for $suite failed (mirror $(xyz_debian_uri main); set XYZ_DEBIAN_URI and XYZ_DEBIAN_SECURITY_URI for another)"
 	fi
 	"$cmd" "${opts[@]}" "$@"
 }
@@ -140,7 +190,7 @@ xyz_matrix_lines() {
 # the matrix's order (oldest series first, amd64 before arm64).
 # `xyz_matrix amd64`: the x86-64 kernels only, oldest first (`tail -n 1` is
 # the newest), for the steps that only x86 has (the trace plugin, int $0x80,
-# DKMS and the Debian packages on this machine, the benchmarks).
+# DKMS and the Debian packages, the benchmarks).
 xyz_matrix() {
 	local arch suite re rel
 	xyz_matrix_lines "${1:-}" | while read -r arch suite re; do
@@ -161,7 +211,7 @@ xyz_kernel_line() {
 			return 0
 		fi
 	done < <(xyz_matrix_lines)
-	xyz_die "$kver matches no line of scripts/kernel-matrix"
+	xyz_die "${kver:-(no kernel)} matches no line of scripts/kernel-matrix"
 }
 
 # The architecture of a kernel release of the matrix: amd64 or arm64.
@@ -172,9 +222,7 @@ xyz_kernel_arch() {
 }
 
 # Where apt finds a kernel release: its suite, with ":ARCH" for another
-# architecture than amd64 (bookworm:arm64), as xyz_apt takes it. So only
-# an amd64 kernel of Debian 12 reads "bookworm" ($XYZ_HOST_SUITE): the
-# kernels this machine's apt, compiler and dkms serve.
+# architecture than amd64 (trixie-security:arm64), as xyz_apt takes it.
 xyz_kernel_suite() {
 	local line arch
 	line=$(xyz_kernel_line "$1") || return 1
@@ -210,34 +258,20 @@ xyz_kernel_image() {
 	echo "$dir/vmlinuz"
 }
 
-# The headers a module for that release builds against.
-#
-# The machine's own suite: Debian's linux-headers, -common and linux-kbuild
-# packages unpacked into the cache (not apt-get install: 6.12's headers
-# depend on its image, and installing a kernel would change what the machine
-# boots next time); the machine's gcc is the one they were built with.
-#
-# Any other suite: a minimal root of that release (mmdebstrap, cached in
-# $XYZ_CACHE/roots/<release>) with the headers package installed, so apt
-# brings exactly the compiler and kbuild they depend on (sid's need gcc-16
-# and a newer libc; bullseye's gcc-10), plus make, and sparse for lint.
-# Modules for these kernels are built in there: xyz_kmake.
-xyz_kernel_headers() {
-	local kver=$1 dir=$XYZ_CACHE/headers/$1 pkgs p suite
-	suite=$(xyz_kernel_suite "$kver") || return 1
-	if [ "$suite" != "$XYZ_HOST_SUITE" ]; then
-		xyz_build_root "$kver" "$suite" || return 1
-		echo "$XYZ_CACHE/roots/$kver/usr/src/linux-headers-$kver"
-		return
-	fi
+# Debian's linux-headers, -common and linux-kbuild packages of a release,
+# unpacked into the cache (not apt-get install: the headers depend on their
+# image, and installing a kernel would change what the machine boots next
+# time). Prints the headers' directory.
+xyz_kernel_headers_unpacked() {
+	local kver=$1 dir=$XYZ_CACHE/headers/$1 suite pkgs p
 	if [ ! -f "$dir/.done" ]; then
-		xyz_log "fetching linux-headers-$kver"
-		xyz_apt_lists
-		pkgs="linux-headers-$kver $(apt-cache depends "linux-headers-$kver" |
+		suite=$(xyz_kernel_suite "$kver") || return 1
+		xyz_log "fetching linux-headers-$kver ($suite)"
+		pkgs="linux-headers-$kver $(xyz_apt "$suite" apt-cache depends "linux-headers-$kver" |
 			sed -n 's/^ *Depends: \(linux-\(headers\|kbuild\)-[^ ]*\)$/\1/p')"
 		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/deb" || return 1
 		# shellcheck disable=SC2086
-		(cd "$dir.tmp/deb" && apt-get download -q $pkgs >&2) ||
+		(cd "$dir.tmp/deb" && xyz_apt "$suite" apt-get download -q $pkgs >&2) ||
 			xyz_die "cannot download $pkgs"
 		for p in "$dir.tmp"/deb/*.deb; do
 			dpkg-deb -x "$p" "$dir.tmp/root" || return 1
@@ -252,16 +286,77 @@ xyz_kernel_headers() {
 	echo "$dir/root/usr/src/linux-headers-$kver"
 }
 
-# The build root of a kernel from another suite, made once (about a minute).
+# The compiler a kernel was built with, as its config names it, e.g.
+# "x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14+deb12u1) 12.2.0".
+xyz_kernel_cc() {
+	local kdir
+	kdir=$(xyz_kernel_headers_unpacked "$1") || return 1
+	sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$kdir/.config"
+}
+
+# Does this machine have the very compiler the kernel was built with (same
+# program, same Debian revision)? Then its modules build here, against the
+# unpacked headers; else in a root of the kernel's own release
+# (xyz_build_root), which brings exactly that compiler.
+xyz_host_builds() {
+	local text cc
+	[ "$(xyz_kernel_arch "$1")" = amd64 ] && [ "$(uname -m)" = x86_64 ] ||
+		return 1
+	text=$(xyz_kernel_cc "$1") || return 1
+	cc=${text%% *}
+	command -v "$cc" >/dev/null 2>&1 &&
+		[ "$("$cc" --version 2>/dev/null | head -n 1)" = "$text" ]
+}
+
+# The kernel a single-kernel step boots by default (the demo, the mutants,
+# the trace mutants): the newest x86-64 kernel of the matrix that this
+# machine's compiler builds, else the newest of a released Debian (not sid).
+xyz_default_kernel() {
+	local k kernels own=
+	kernels=$(xyz_matrix amd64) || return 1
+	for k in $kernels; do
+		! xyz_host_builds "$k" || own=$k
+	done
+	if [ -z "$own" ]; then
+		own=$(for k in $kernels; do
+			case "$(xyz_kernel_suite "$k")" in
+			sid|unstable|experimental) ;;
+			*) echo "$k" ;;
+			esac
+		done | sort -V | tail -n 1)
+	fi
+	[ -n "$own" ] || xyz_die "no kernel to boot in scripts/kernel-matrix"
+	echo "$own"
+}
+
+# The headers a module for that release builds against: the unpacked ones
+# when this machine has the kernel's compiler (xyz_host_builds), else the
+# ones installed in a minimal root of the kernel's release (mmdebstrap,
+# cached in $XYZ_CACHE/roots/<release>), so apt brings exactly the compiler
+# and kbuild they depend on (bullseye's gcc-10, bookworm's gcc-12, trixie's
+# gcc-14, sid's gcc-16 and newer libc), plus make, and sparse for lint.
+# Modules for these kernels are built in there: xyz_kmake.
+xyz_kernel_headers() {
+	local kver=$1 kdir
+	kdir=$(xyz_kernel_headers_unpacked "$kver") || return 1
+	if xyz_host_builds "$kver"; then
+		echo "$kdir"
+		return
+	fi
+	xyz_build_root "$kver" "$(xyz_kernel_suite "$kver")" || return 1
+	echo "$XYZ_CACHE/roots/$kver/usr/src/linux-headers-$kver"
+}
+
+# The build root of a kernel, made once (about a minute).
 #
-# arm64 (SUITE bookworm:arm64): a bookworm *amd64* root that also knows
-# arm64 (mmdebstrap --architectures=amd64,arm64), with the cross compiler
-# gcc-aarch64-linux-gnu: never on the machine itself, where it and
+# arm64 (SUITE trixie-security:arm64): an *amd64* root of that release that
+# also knows arm64 (mmdebstrap --architectures=amd64,arm64), with the cross
+# compiler gcc-aarch64-linux-gnu: never on the machine itself, where it and
 # gcc-multilib (the x86 suite's -m32) remove each other. Kbuild's host tools
 # (fixdep, modpost, ...) come from linux-kbuild-*, which is Multi-Arch:
 # foreign, so the amd64 package satisfies the arm64 headers and its binaries
 # run here. The arm64 linux-headers package itself is unpacked, not
-# installed: it depends on the arm64 image and on the native gcc-12:arm64,
+# installed: it depends on the arm64 image and on the native gcc:arm64,
 # neither of any use on an amd64 machine. The root also holds what the
 # arm64 userspace needs to build static (libc6-dev-arm64-cross, with the
 # compiler; liburing-dev:arm64) and the arm64 busybox for the VM.
@@ -271,7 +366,7 @@ xyz_build_root() {
 	base=${base%-security}
 	[ -f "$root/.done" ] && return 0
 	if ! command -v mmdebstrap >/dev/null; then
-		xyz_log "installing mmdebstrap (for the build roots of other suites)"
+		xyz_log "installing mmdebstrap (for the build roots of other releases)"
 		xyz_apt_lists
 		xyz_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 			--no-install-recommends mmdebstrap >&2 ||
@@ -380,7 +475,10 @@ xyz_in_root() {
 	' xyz_in_root "$root" "$XYZ_TOP" "$XYZ_BUILD" "$ksft" "$@"
 }
 
-# kselftest's headers and runner, from Debian's linux-source-6.12, cached.
+# kselftest's headers and runner, from Debian's linux-source-6.12, cached;
+# from Debian 13 (its stable release when this was written: any suite that
+# has linux-source-6.12 will do).
+XYZ_SOURCE_SUITE=${XYZ_SOURCE_SUITE:-trixie-security}
 xyz_kselftest_dir() {
 	local dir=$XYZ_CACHE/kselftest
 	local want="tools/testing/selftests/kselftest_harness.h
@@ -395,10 +493,9 @@ scripts/spelling.txt
 scripts/const_structs.checkpatch"
 	if [ ! -f "$dir/.done" ]; then
 		local tmp=$dir.tmp src top
-		xyz_log "extracting kselftest and checkpatch from linux-source-6.12"
+		xyz_log "extracting kselftest and checkpatch from linux-source-6.12 ($XYZ_SOURCE_SUITE)"
 		rm -rf "$tmp" && mkdir -p "$tmp/deb" || return 1
-		xyz_apt_lists
-		(cd "$tmp/deb" && apt-get download -q linux-source-6.12 >&2) ||
+		(cd "$tmp/deb" && xyz_apt "$XYZ_SOURCE_SUITE" apt-get download -q linux-source-6.12 >&2) ||
 			xyz_die "cannot download linux-source-6.12"
 		dpkg-deb --fsys-tarfile "$tmp"/deb/*.deb |
 			tar -x -C "$tmp/deb" --wildcards './usr/src/linux-source-*.tar.xz'

@@ -12,13 +12,12 @@ cd "$XYZ_TOP" || exit 1
 
 kernels=$(xyz_matrix amd64) || xyz_die "cannot resolve the kernel matrix"
 # Mutants of a mechanism run where it works: sharing x64_sys_call() with a
-# livepatch needs one ftrace can attach to (not 7.2's): the newest of the
-# machine's suite, which is also where every door is (the default); the
+# livepatch needs one ftrace can attach to (not 7.2's): the default kernel
+# (lib.sh: xyz_default_kernel, a 6.12), which is also where every door is; the
 # table swap needs a kernel that calls through the table: the oldest line
 # (5.10). On 7.2 the probe on __x64_sys_ni_syscall stayed an int3 even
 # without a post-handler (measured), so that mutant is harmless there.
-ftrace_kver=${XYZ_MUTANTS_FTRACE_KVER:-$(for k in $kernels; do
-	[ "$(xyz_kernel_suite "$k")" != "$XYZ_HOST_SUITE" ] || echo "$k"; done | tail -n 1)}
+ftrace_kver=${XYZ_MUTANTS_FTRACE_KVER:-$(xyz_default_kernel)}
 table_kver=${XYZ_MUTANTS_TABLE_KVER:-$(head -n 1 <<<"$kernels")}
 kver=${1:-$ftrace_kver}
 

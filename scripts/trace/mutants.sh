@@ -2,15 +2,14 @@
 # The gate must fail when a hot path grows: add work to one on purpose, one
 # mutant at a time, trace it (hook=direct, one round) and check that
 # scripts/trace/gate.py refuses it and names the step. Prints TAP.
-# usage: scripts/trace/mutants.sh [KERNEL_RELEASE]   (default: the newest of this machine's suite)
+# usage: scripts/trace/mutants.sh [KERNEL_RELEASE]   (default: lib.sh's xyz_default_kernel)
 #        XYZ_MUTANTS="1" scripts/trace/mutants.sh     only these (by number)
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
 cd "$XYZ_TOP" || exit 1
 
-# the newest kernel of this machine's suite: the budgets are for those
-kver=${1:-$(for k in $(xyz_matrix amd64); do
-	[ "$(xyz_kernel_suite "$k")" != "$XYZ_HOST_SUITE" ] || echo "$k"; done | tail -n 1)}
+# a kernel with hook=direct and a budget for every door (a 6.12)
+kver=${1:-$(xyz_default_kernel)}
 kdir=$(xyz_kernel_headers "$kver")
 
 # name ~ file ~ sed expression ~ the step the gate must name
@@ -34,7 +33,7 @@ for m in "${mutants[@]}"; do
 		failed=$((failed + 1))
 		continue
 	fi
-	if ! make -C "$kdir" M="$dir/src" modules >"$dir/build.log" 2>&1; then
+	if ! xyz_kmake "$kdir" M="$dir/src" modules >"$dir/build.log" 2>&1; then
 		echo "not ok $n $name: the mutant does not build (see $dir/build.log)"
 		failed=$((failed + 1))
 		continue
