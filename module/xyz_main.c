@@ -6,7 +6,7 @@
  * /dev/xyz, and a shared page.
  *
  * Load time parameters:
- *	hook=auto|direct|ftrace|kprobe|table|none	how to route the numbers
+ *	hook=auto|direct|ftrace|kprobe|table|none[,...]	how to route the numbers
  *	nr=N		64-bit syscall number (-1: none)
  *	compat_nr=N	ia32 syscall number for int $0x80 (-1: none)
  * Once loaded they read back what is in effect.
@@ -34,22 +34,29 @@ struct xyz_backend {
 	enum xyz_hook id;
 };
 
-/*
- * auto tries these in order (docs/performance.md): direct is fast and taxes
- * other system calls by a few percent; table (only where the kernel still
- * calls through sys_call_table, so never where direct works) costs nothing
- * but the indirect call the kernel makes anyway; kprobe makes only xyz calls
- * (and other unused numbers) slow; ftrace taxes every system call by 20-50 %.
- * On arm64 direct refuses and table always applies (invoke_syscall() calls
- * through sys_call_table on every kernel), so auto picks table there: the
- * cheapest of all, nothing on other calls and no trap on ours.
- */
 static const struct xyz_backend xyz_backends[] = {
 	{ "direct", XYZ_HOOK_DIRECT },
 	{ "table", XYZ_HOOK_TABLE },
 	{ "kprobe", XYZ_HOOK_KPROBE },
 	{ "ftrace", XYZ_HOOK_FTRACE },
+	{ "none", XYZ_HOOK_NONE },
 };
+
+/*
+ * hook= names one mechanism, or several, comma-separated, tried in order;
+ * "none" ends such a list with no hook at all (the ioctl, mmap and io_uring
+ * doors still work). auto is this list (docs/performance.md): direct is
+ * fast and taxes other system calls by a few percent; table (only where the
+ * kernel still calls through sys_call_table, so never where direct works)
+ * costs nothing but the indirect call the kernel makes anyway; kprobe makes
+ * only xyz calls (and other unused numbers) slow; ftrace taxes every system
+ * call by 20-50 %. On arm64 direct refuses and table always applies
+ * (invoke_syscall() calls through sys_call_table on every kernel), so auto
+ * picks table there: the cheapest of all, nothing on other calls and no trap
+ * on ours. On a kernel where nothing routes, auto still loads, without a
+ * hook; a list without "none" refuses to load instead.
+ */
+static const char xyz_hook_auto[] = "direct,table,kprobe,ftrace,none";
 
 /* A switch, not a table of function pointers: see xyz_internal.h. */
 static int xyz_attach(enum xyz_hook id, enum xyz_abi abi, int nr)
@@ -88,29 +95,47 @@ static void xyz_detach(enum xyz_hook id, enum xyz_abi abi)
 	}
 }
 
-#define XYZ_HOOK_REQUEST_LEN	8
+#define XYZ_HOOK_REQUEST_LEN	48
 static char xyz_hook_request[XYZ_HOOK_REQUEST_LEN] = "auto";
 static const struct xyz_backend *xyz_hook_active;
 
-static bool xyz_hook_name_valid(const char *val, size_t len)
+/* The mechanism named by the first @len bytes of @name, or NULL. */
+static const struct xyz_backend *xyz_backend_find(const char *name, size_t len)
 {
-	static const char *const names[] = {
-		"auto", "direct", "ftrace", "kprobe", "table", "none",
-	};
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (len == strlen(names[i]) && !strncmp(val, names[i], len))
-			return true;
-	return false;
+	for (i = 0; i < ARRAY_SIZE(xyz_backends); i++)
+		if (len == strlen(xyz_backends[i].name) &&
+		    !strncmp(name, xyz_backends[i].name, len))
+			return &xyz_backends[i];
+	return NULL;
+}
+
+/* "auto", or a list of mechanisms: each one known. */
+static bool xyz_hook_request_valid(const char *val, size_t len)
+{
+	size_t n;
+
+	if (len == 4 && !strncmp(val, "auto", 4))
+		return true;
+	do {
+		n = strcspn(val, ",");
+		if (n > len)
+			n = len;
+		if (!xyz_backend_find(val, n))
+			return false;
+		val += n + 1;
+		len -= min(len, n + 1);
+	} while (len);
+	return val[-1] != ',';
 }
 
 static int xyz_hook_param_set(const char *val, const struct kernel_param *kp)
 {
 	size_t len = strcspn(val, "\n");
 
-	if (!xyz_hook_name_valid(val, len)) {
-		pr_err("hook=%.*s: expected auto, direct, ftrace, kprobe, table or none\n",
+	if (len >= XYZ_HOOK_REQUEST_LEN || !xyz_hook_request_valid(val, len)) {
+		pr_err("hook=%.*s: expected auto, or one or more of direct, table, kprobe, ftrace and none, comma-separated\n",
 		       (int)len, val);
 		return -EINVAL;
 	}
@@ -131,7 +156,7 @@ static const struct kernel_param_ops xyz_hook_param_ops = {
 };
 
 module_param_cb(hook, &xyz_hook_param_ops, NULL, 0444);
-MODULE_PARM_DESC(hook, "auto|direct|ftrace|kprobe|table|none (default auto); reads the mechanism in effect");
+MODULE_PARM_DESC(hook, "auto, or direct|table|kprobe|ftrace|none, or a comma-separated list of them tried in order (default auto: direct,table,kprobe,ftrace,none); reads the mechanism in effect");
 
 /*
  * Both numbers or neither: when the second attach fails, the first comes off
@@ -167,30 +192,40 @@ static void xyz_hook_remove(enum xyz_hook id)
 	xyz_wait_for_callers();
 }
 
+/*
+ * Try the mechanisms of the request in order: the first that routes both
+ * numbers wins. Each one that cannot says why in dmesg (its attach does).
+ */
 static int xyz_hook_select(void)
 {
-	bool any = !strcmp(xyz_hook_request, "auto");
+	const char *list = xyz_hook_request;
+	const struct xyz_backend *backend;
 	int err;
-	size_t i;
+	size_t n;
 
-	if (!strcmp(xyz_hook_request, "none") ||
+	if (!strcmp(list, "auto"))
+		list = xyz_hook_auto;
+	/* nothing to route: no hook, and no number to check */
+	if (xyz_backend_find(list, strcspn(list, ","))->id == XYZ_HOOK_NONE ||
 	    (xyz_nr < 0 && xyz_compat_nr < 0))
 		return 0;
 	err = xyz_check_numbers(xyz_nr, xyz_compat_nr);
 	if (err)
 		return err;
-	err = -ENOENT;
-	for (i = 0; i < ARRAY_SIZE(xyz_backends); i++) {
-		const struct xyz_backend *backend = &xyz_backends[i];
-
-		if (!any && strcmp(xyz_hook_request, backend->name))
-			continue;
+	for (; *list; list += n + !!list[n]) {
+		n = strcspn(list, ",");
+		backend = xyz_backend_find(list, n);
+		if (backend->id == XYZ_HOOK_NONE) {
+			pr_warn("hook=%s: no mechanism routes system calls on this kernel (see above): loaded without a hook; the ioctl, mmap and io_uring doors work\n",
+				xyz_hook_request);
+			return 0;
+		}
 		err = xyz_hook_install(backend->id);
 		if (!err) {
 			xyz_hook_active = backend;
 			return 0;
 		}
-		if (any)
+		if (list[n])
 			pr_info("hook=%s unavailable (%d), trying the next\n",
 				backend->name, err);
 	}

@@ -192,7 +192,29 @@ else
 fi
 check "nr=100000 refuses: outside the table (EINVAL)" \
 	refuses "nr=100000 is outside" nr=100000
+check "hook=direct,bogus refuses" refuses "hook=direct,bogus: expected" hook=direct,bogus
+check "hook=direct, refuses (a list ends with a name)" refuses "hook=direct,: expected" hook=direct,
 check "nothing left loaded after the refusals" test ! -d /sys/module/xyz
+
+# A list is tried in order: a mechanism that cannot route here falls
+# through to the next; "none" at the end loads without a hook, as auto does
+# on a kernel where nothing routes (a kernel outside the matrix). The doors
+# that need no hook still work, the numbers are ENOSYS, and dmesg says why
+# each mechanism tried was refused.
+refused=${refusing%% *} best=${routing%% *}
+xyz_load hook=$refused,$best
+check "hook=$refused,$best: $refused cannot route here, $best does" params_are $best 400 $compat
+run_prog "hook=$refused,$best 64-bit" ./xyz_doors_test -v glibc_syscall
+check "hook=$refused,$best: unload" xyz_unload
+dmesg -c >/dev/null
+xyz_load hook=$refused,none
+check "hook=$refused,none: loads without a hook (sysfs reads hook=none nr=-1 compat_nr=-1)" \
+	params_are none -1 -1
+check "hook=$refused,none: dmesg says why $refused was refused, and that no hook is in effect" \
+	sh -c "dmesg | grep -q 'hook=$refused: ' && dmesg | grep -q 'hook=$refused,none: no mechanism routes'"
+run_prog "hook=$refused,none 64-bit" ./xyz_doors_test -v ioctl -v uring
+run_prog "hook=$refused,none" ./xyz_unhooked_test
+check "hook=$refused,none: unload" xyz_unload
 
 # A caller asleep in sys_xyz (on a userfaultfd page) holds the module:
 # rmmod is refused at once instead of hanging until the page comes.
