@@ -7,6 +7,6 @@
 # usage: scripts/demo.sh [KERNEL_RELEASE]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-"$XYZ_TOP/scripts/install-deps.sh"
+"$XYZ_TOP/scripts/install-deps.sh" demo
 kver=${1:-$(xyz_default_kernel)}
 exec "$XYZ_TOP/scripts/vm-run.sh" --demo "$kver"
