@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test of xyz, ending with one line "N passed, N failed, N skipped":
-#   host:  the uapi header in C/C++ 32/64-bit, libxyz's unit tests, lint
+#   host:  the uapi header in C/C++ 32/64-bit, what lib.sh reads of the
+#          machine (scripts/test-lib.sh), libxyz's unit tests, lint
 #          (checkpatch --strict, sparse and a -Werror build against every
 #          kernel of the matrix)
 #   vm:    selftests/xyz in the test VM, on every kernel of the matrix (arm64
@@ -94,6 +95,7 @@ vm_matrix() {
 
 if [ "$what" != --vm ]; then
 	step abi scripts/check-abi.sh
+	step scripts scripts/test-lib.sh
 	step libxyz make -s -C userspace check
 	step lint scripts/lint.sh
 fi

@@ -28,7 +28,7 @@ xyz_apt_lists() {
 xyz_host_release() {
 	(
 		# shellcheck disable=SC1091
-		. /etc/os-release 2>/dev/null || exit 0
+		. "${XYZ_OS_RELEASE:-/etc/os-release}" 2>/dev/null || exit 0
 		[ "${ID:-}" = debian ] && echo "${VERSION_CODENAME:-}"
 	)
 }
@@ -47,9 +47,11 @@ XYZ_DEBIAN_SUITES='buster|bullseye|bookworm|trixie|forky|duke|sid|oldoldstable|o
 
 # The machine's apt sources, one entry per line: "URI SUITE...", from the
 # deb822 files and the one-line format alike (deb entries only).
+# XYZ_APT_ETC and XYZ_OS_RELEASE: another machine's, for scripts/test-lib.sh.
+XYZ_APT_ETC=${XYZ_APT_ETC:-/etc/apt}
 xyz_host_sources() {
 	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
+	for f in "$XYZ_APT_ETC"/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		awk 'BEGIN { RS = ""; FS = "\n" }
 			{
@@ -66,7 +68,7 @@ xyz_host_sources() {
 				for (j = 1; j <= n; j++) if (u[j] != "") print u[j], suites
 			}' "$f"
 	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+	for f in "$XYZ_APT_ETC"/sources.list "$XYZ_APT_ETC"/sources.list.d/*.list; do
 		[ -f "$f" ] || continue
 		sed -n 's/^[[:space:]]*deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\?\([^[:space:]]\+\)[[:space:]]\+\([^[:space:]]\+\).*/\2 \3/p' "$f"
 	done
