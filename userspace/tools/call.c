@@ -17,7 +17,7 @@ static int pick_door(enum xyz_via *via)
 	size_t i;
 
 	for (i = 0; i < sizeof(auto_order) / sizeof(auto_order[0]); i++) {
-		if (!xyz_door_available(auto_order[i])) {
+		if (xyz_door_usable(auto_order[i])) {
 			*via = auto_order[i];
 			return 0;
 		}
