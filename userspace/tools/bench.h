@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* xyz bench: the rows it times, shared by measuring and reporting. */
+/*
+ * xyz bench, in four files: bench.c (the command: options, flow),
+ * bench_rows.c (what each row calls), bench_engine.c (calibration,
+ * measurement, threads, statistics), bench_report.c (table, JSON).
+ */
 #ifndef XYZ_BENCH_H
 #define XYZ_BENCH_H
 
@@ -11,6 +15,7 @@
 #define BENCH_URING_SIZES	4
 #define BENCH_MAX_ROWS	(10 + 2 * XYZ_VIA_COUNT + 2 * BENCH_URING_SIZES)
 #define BENCH_MAX_CPUS	64
+#define BENCH_MAX_ITERATIONS	1000000000UL
 
 struct bench_row {
 	const char	*name;
@@ -45,6 +50,23 @@ struct bench {
 	double			clock_res_ns;
 };
 
+/* bench_rows.c */
+void bench_rows_init(int op, size_t size);
+void bench_rows_add(struct bench *b, const struct xyz_module *mod, bool *want,
+		    bool any_door, bool no_doors, bool raw);
+void bench_rows_thread_done(void);
+void bench_rows_close(void);
+
+/* bench_engine.c */
+int bench_pin(int cpu);
+void bench_allowed_cpus(struct bench *b);
+int bench_alloc_row(struct bench *b, struct bench_row *r);
+void bench_free_row(struct bench_row *r);
+void bench_probe(struct bench_row *r);
+void bench_measure(struct bench *b, bool progress);
+int bench_stats(struct bench *b);
+
+/* bench_report.c */
 void bench_print_table(const struct bench *b);
 void bench_print_json(const struct bench *b);
 

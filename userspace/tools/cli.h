@@ -15,6 +15,7 @@
 #define CLI_ARCH	XYZ_ARCH_NAME
 
 void cli_usage(FILE *f);
+int cli_print_version(void);
 int cli_usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 int cli_parse_door(const char *name, enum xyz_via *via);
