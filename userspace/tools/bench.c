@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* xyz bench: the command, its options and its flow; see xyz(1). */
 #include <errno.h>
-#include <getopt.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,23 +10,73 @@
 #include "bench.h"
 #include "cli.h"
 
-int cmd_bench(int argc, char **argv)
+static const struct cli_opt bench_opts[] = {
+	{ "door", 'd', "DOOR", "time DOOR (repeat for more; none: baselines only)" },
+	{ "op", 'o', "OP", "nop (default) or echo" },
+	{ "size", 's', "N", "bytes to echo with --op echo (up to 1048576)" },
+	{ "iterations", 'n', "N", "calls per batch (default 1000)" },
+	{ "batch-us", 'u', "N", "size each row's batches to take N us instead" },
+	{ "rounds", 'r', "N", "rounds (default 15)" },
+	{ "batches", 'b', "N", "batches per row and round (default 10)" },
+	{ "threads", 't', "N", "calls/s of 1 against N threads, not latency" },
+	{ "raw", 'R', NULL, "also time the bare instruction of each door" },
+	{ "cpu", 'c', "N", "pin to CPU N (default: the one it starts on)" },
+	{ "json", 'j', NULL, "print one JSON object instead of the table" },
+	{ NULL }
+};
+
+static int cmd_bench(int argc, char **argv);
+
+const struct cli_cmd cli_bench = {
+	.name		= "bench",
+	.synopsis	= "[-d DOOR|none]... [-o nop|echo] [-s N] [-n N|-u N] [-r N]\n"
+			  "                 [-b N] [-t N] [-R] [-c N] [-j]",
+	.summary	= "ns per call of each door against native baselines",
+	.about		= "Times a NOP (or an ECHO of --size bytes) through each door\n"
+			  "against native baselines measured in the same run: median\n"
+			  "and p99 per call, and the ratio to getppid. Without\n"
+			  "--door every door, uring in batches of 1, 8, 32 and 128\n"
+			  "next to io_uring's OP_NOP. A door that does not work is\n"
+			  "listed as unavailable; when no door could be measured\n"
+			  "(or nothing at all) it exits 1.",
+	.opts		= bench_opts,
+	.run		= cmd_bench,
+};
+
+/* A row ran and failed later, or nothing could be measured: 1. */
+static int bench_status(const struct bench *b, bool no_doors)
 {
-	static const struct option opts[] = {
-		{ "door", required_argument, NULL, 'd' },
-		{ "op", required_argument, NULL, 'o' },
-		{ "size", required_argument, NULL, 's' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "batch-us", required_argument, NULL, 'u' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "batches", required_argument, NULL, 'b' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "raw", no_argument, NULL, 'R' },
-		{ "cpu", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
+	const struct bench_row *why = NULL;
+	size_t i, avail = 0, doors = 0, doors_avail = 0;
+
+	for (i = 0; i < b->nrows; i++) {
+		const struct bench_row *r = &b->rows[i];
+
+		avail += r->avail;
+		if (!r->door)
+			continue;
+		doors++;
+		doors_avail += r->avail;
+		if (!r->avail && !why)
+			why = r;
+	}
+	if (!avail) {
+		fprintf(stderr, "xyz: bench: nothing could be measured\n");
+		return EXIT_RUNTIME;
+	}
+	if (!no_doors && doors && !doors_avail) {
+		fprintf(stderr, "xyz: bench: no door could be measured: %s\n",
+			why->reason);
+		return EXIT_RUNTIME;
+	}
+	for (i = 0; i < b->nrows; i++)
+		if (b->rows[i].fails)
+			return EXIT_RUNTIME;	/* it worked, then stopped */
+	return 0;
+}
+
+static int cmd_bench(int argc, char **argv)
+{
 	struct bench b = {
 		.iterations = 1000, .rounds = 15, .batches = 10, .cpu = -1,
 		.op = XYZ_OP_NOP,
@@ -39,11 +88,10 @@ int cmd_bench(int argc, char **argv)
 	struct timespec res;
 	enum xyz_via door;
 	const char *name;
-	int c, ret = 0, cpu;
+	int c, ret, cpu;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "d:o:s:n:u:r:b:t:c:Rjh", opts,
-				NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, &cli_bench)) != -1) {
 		switch (c) {
 		case 'd':
 			if (!strcmp(optarg, "none")) {
@@ -60,9 +108,8 @@ int cmd_bench(int argc, char **argv)
 			else if (!strcmp(optarg, "echo"))
 				b.op = XYZ_OP_ECHO;
 			else
-				return cli_usage_error("bench times nop or "
-						       "echo, not '%s'",
-						       optarg);
+				return cli_usage_error("--op is nop or echo, "
+						       "not '%s'", optarg);
 			break;
 		case 's':
 			if (cli_parse_ulong("--size", optarg, XYZ_ECHO_MAX,
@@ -107,15 +154,13 @@ int cmd_bench(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			cli_usage(stdout);
-			return 0;
 		default:
-			return cli_usage_error("bad option for bench");
+			return cli_opt_exit(c);
 		}
 	}
 	if (optind != argc)
-		return cli_usage_error("bench takes no arguments");
+		return cli_usage_error("takes no arguments, not '%s'",
+				       argv[optind]);
 	if (no_doors && any_door)
 		return cli_usage_error("--door none times the baselines only");
 	if (b.size && b.op != XYZ_OP_ECHO)
@@ -149,6 +194,8 @@ int cmd_bench(int argc, char **argv)
 	xyz_module_state(&mod);
 	b.hook = !mod.loaded ? "(module not loaded)" :
 		 mod.hook >= 0 ? xyz_hook_name(mod.hook) : "unknown";
+	b.loaded = mod.loaded;
+	b.hook_id = mod.loaded ? mod.hook : -1;
 	bench_rows_add(&b, &mod, want, any_door, no_doors, raw);
 
 	for (i = 0; i < b.nrows; i++) {
@@ -159,13 +206,13 @@ int cmd_bench(int argc, char **argv)
 		bench_probe(&b.rows[i]);
 	}
 	bench_measure(&b, isatty(STDERR_FILENO));
-	if (bench_stats(&b))
-		ret = EXIT_RUNTIME;	/* a row worked, then stopped */
+	bench_stats(&b);
 
 	if (json)
 		bench_print_json(&b);
 	else
 		bench_print_table(&b);
+	ret = bench_status(&b, no_doors);
 	for (i = 0; i < b.nrows; i++)
 		bench_free_row(&b.rows[i]);
 	bench_rows_close();

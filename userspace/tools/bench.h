@@ -18,7 +18,8 @@
 #define BENCH_MAX_ITERATIONS	1000000000UL
 
 struct bench_row {
-	const char	*name;
+	const char	*id;		/* stable, for scripts: "uring_batch8" */
+	const char	*name;		/* the label: "uring, batch 8" */
 	int		(*call)(enum xyz_via via);
 	enum xyz_via	via;		/* for door rows */
 	bool		door;		/* an xyz door, not a baseline */
@@ -41,7 +42,9 @@ struct bench {
 	unsigned long		iterations, rounds, batches;
 	unsigned long		batch_us;	/* 0: fixed iterations */
 	int			cpu;		/* pinned to, or -1 */
-	const char		*hook;
+	const char		*hook;		/* for the table */
+	bool			loaded;		/* the module */
+	int			hook_id;	/* enum xyz_hook, or -1 */
 	int			op;		/* XYZ_OP_NOP or XYZ_OP_ECHO */
 	unsigned long		size;		/* ECHO bytes */
 	unsigned long		threads;	/* 0: latency, else 1 vs N */
@@ -64,7 +67,7 @@ int bench_alloc_row(struct bench *b, struct bench_row *r);
 void bench_free_row(struct bench_row *r);
 void bench_probe(struct bench_row *r);
 void bench_measure(struct bench *b, bool progress);
-int bench_stats(struct bench *b);
+void bench_stats(struct bench *b);
 
 /* bench_report.c */
 void bench_print_table(const struct bench *b);

@@ -378,21 +378,17 @@ void bench_measure(struct bench *b, bool progress)
 		measure(b, progress);
 }
 
-/* Statistics of every row measured; non-zero when a call failed in a run. */
-int bench_stats(struct bench *b)
+/* The statistics of every row measured. */
+void bench_stats(struct bench *b)
 {
-	int failed = 0;
 	size_t i;
 
 	for (i = 0; i < b->nrows; i++) {
-		if (b->rows[i].avail) {
-			if (b->threads)
-				stats_threads(&b->rows[i]);
-			else
-				stats(&b->rows[i]);
-		}
-		if (b->rows[i].fails)
-			failed = 1;	/* it worked, then stopped */
+		if (!b->rows[i].avail)
+			continue;
+		if (b->threads)
+			stats_threads(&b->rows[i]);
+		else
+			stats(&b->rows[i]);
 	}
-	return failed;
 }

@@ -369,11 +369,13 @@ static int enosys_syscall(enum xyz_via via)
 }
 #endif
 
-static struct bench_row *add_row(struct bench *b, const char *name,
-				 int (*call)(enum xyz_via))
+/* @id: for scripts, stable; @name: the label the table shows. */
+static struct bench_row *add_row(struct bench *b, const char *id,
+				 const char *name, int (*call)(enum xyz_via))
 {
 	struct bench_row *r = &b->rows[b->nrows++];
 
+	r->id = id;
 	r->name = name;
 	r->call = call;
 	return r;
@@ -382,24 +384,25 @@ static struct bench_row *add_row(struct bench *b, const char *name,
 static void add_baselines(struct bench *b)
 {
 #if XYZ_ARCH_HAS_SYSCALL
-	add_row(b, "getppid (syscall)", getppid_syscall);
+	add_row(b, "getppid_syscall", "getppid (syscall)", getppid_syscall);
 #endif
 #if XYZ_ARCH_HAS_INT80
 	/* On i386 this is the native path, and so the base. */
-	add_row(b, "getppid (int80)", getppid_int80);
+	add_row(b, "getppid_int80", "getppid (int80)", getppid_int80);
 #endif
 #ifdef __i386__
-	add_row(b, "getppid (libc)", getppid_libc);
+	add_row(b, "getppid_libc", "getppid (libc)", getppid_libc);
 #endif
-	add_row(b, "clock_gettime (vdso)", vdso_clock);
-	add_row(b, "user loop (no kernel)", user_loop);
+	add_row(b, "clock_gettime_vdso", "clock_gettime (vdso)",
+		vdso_clock);
+	add_row(b, "user_loop", "user loop (no kernel)", user_loop);
 	zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
 	zero_errno = errno;
 #if XYZ_ARCH_HAS_SYSCALL
-	add_row(b, "read 1 B (syscall)", read_zero);
-	add_row(b, "ENOSYS (syscall)", enosys_syscall);
+	add_row(b, "read_syscall", "read 1 B (syscall)", read_zero);
+	add_row(b, "enosys_syscall", "ENOSYS (syscall)", enosys_syscall);
 #else
-	add_row(b, "read 1 B (libc)", read_zero);
+	add_row(b, "read_libc", "read 1 B (libc)", read_zero);
 #endif
 }
 
@@ -552,6 +555,14 @@ static void add_uring(struct bench *b)
 		"uring, batch 1", "uring, batch 8", "uring, batch 32",
 		"uring, batch 128",
 	};
+	static const char *const xyz_ids[BENCH_URING_SIZES] = {
+		"uring_batch1", "uring_batch8", "uring_batch32",
+		"uring_batch128",
+	};
+	static const char *const nop_ids[BENCH_URING_SIZES] = {
+		"io_uring_nop_batch1", "io_uring_nop_batch8",
+		"io_uring_nop_batch32", "io_uring_nop_batch128",
+	};
 	static const char *const nop_names[BENCH_URING_SIZES] = {
 		"OP_NOP, batch 1", "OP_NOP, batch 8", "OP_NOP, batch 32",
 		"OP_NOP, batch 128",
@@ -560,13 +571,13 @@ static void add_uring(struct bench *b)
 	int i;
 
 	for (i = 0; i < BENCH_URING_SIZES; i++) {
-		r = add_row(b, xyz_names[i], xyz_fns[i]);
+		r = add_row(b, xyz_ids[i], xyz_names[i], xyz_fns[i]);
 		r->via = XYZ_VIA_URING;
 		r->door = true;
 		r->per_call = uring_sizes[i];
 	}
 	for (i = 0; i < BENCH_URING_SIZES; i++) {
-		r = add_row(b, nop_names[i], nop_fns[i]);
+		r = add_row(b, nop_ids[i], nop_names[i], nop_fns[i]);
 		r->via = XYZ_VIA_URING;
 		r->per_call = uring_sizes[i];
 	}
@@ -574,7 +585,8 @@ static void add_uring(struct bench *b)
 
 static void add_door(struct bench *b, enum xyz_via via)
 {
-	struct bench_row *r = add_row(b, xyz_via_name(via), door_call);
+	struct bench_row *r = add_row(b, xyz_via_name(via), xyz_via_name(via),
+				      door_call);
 
 	r->via = via;
 	r->door = true;
@@ -594,16 +606,19 @@ static int info_call(enum xyz_via via)
  */
 static void add_info_rows(struct bench *b)
 {
-	static const struct { const char *name; enum xyz_via via; } rows[] = {
-		{ "mmap (INFO)", XYZ_VIA_MMAP },
-		{ "INFO via syscall", XYZ_VIA_SYSCALL },
-		{ "INFO via ioctl", XYZ_VIA_IOCTL },
+	static const struct {
+		const char *id, *name;
+		enum xyz_via via;
+	} rows[] = {
+		{ "mmap_info", "mmap (INFO)", XYZ_VIA_MMAP },
+		{ "info_syscall", "INFO via syscall", XYZ_VIA_SYSCALL },
+		{ "info_ioctl", "INFO via ioctl", XYZ_VIA_IOCTL },
 	};
 	struct bench_row *r;
 	size_t i;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		r = add_row(b, rows[i].name, info_call);
+		r = add_row(b, rows[i].id, rows[i].name, info_call);
 		r->via = rows[i].via;
 		r->door = true;
 	}
@@ -616,25 +631,26 @@ static void add_raw(struct bench *b, const bool *want)
 
 #if XYZ_ARCH_HAS_SYSCALL
 	if (want[XYZ_VIA_SYSCALL] || want[XYZ_VIA_ASM]) {
-		r = add_row(b, "raw syscall", raw_syscall);
+		r = add_row(b, "raw_syscall", "raw syscall", raw_syscall);
 		r->via = XYZ_VIA_ASM;
 		r->door = true;
 	}
 #endif
 #if XYZ_ARCH_HAS_INT80
 	if (want[XYZ_VIA_INT80]) {
-		r = add_row(b, "raw int80", raw_int80);
+		r = add_row(b, "raw_int80", "raw int80", raw_int80);
 		r->via = XYZ_VIA_INT80;
 		r->door = true;
 	}
 #endif
 	if (want[XYZ_VIA_IOCTL]) {
-		r = add_row(b, "raw ioctl", raw_ioctl);
+		r = add_row(b, "raw_ioctl", "raw ioctl", raw_ioctl);
 		r->via = XYZ_VIA_IOCTL;
 		r->door = true;
 	}
 	if (want[XYZ_VIA_MMAP]) {
-		r = add_row(b, "raw mmap (INFO)", raw_mmap);
+		r = add_row(b, "raw_mmap_info", "raw mmap (INFO)",
+			    raw_mmap);
 		r->via = XYZ_VIA_MMAP;
 		r->door = true;
 	}

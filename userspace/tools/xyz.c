@@ -4,24 +4,39 @@
 
 #include "cli.h"
 
+static bool is(const char *arg, const char *a, const char *b)
+{
+	return !strcmp(arg, a) || !strcmp(arg, b);
+}
+
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
+	const char *arg = argc > 1 ? argv[1] : NULL;
+	const struct cli_cmd *cmd;
 
-	if (!cmd)
+	if (!arg)
 		return cli_usage_error("missing command");
-	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
-	    !strcmp(cmd, "help")) {
+	if (is(arg, "-h", "--help") || (!strcmp(arg, "help") && argc == 2)) {
 		cli_usage(stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "--version"))
+	if (is(arg, "-V", "--version")) {
+		if (argc > 2)
+			return cli_usage_error("%s takes no arguments", arg);
 		return cli_print_version();
-	if (!strcmp(cmd, "info"))
-		return cmd_info(argc - 1, argv + 1);
-	if (!strcmp(cmd, "call"))
-		return cmd_call(argc - 1, argv + 1);
-	if (!strcmp(cmd, "bench"))
-		return cmd_bench(argc - 1, argv + 1);
-	return cli_usage_error("unknown command '%s'", cmd);
+	}
+	if (!strcmp(arg, "help")) {
+		cmd = cli_find_command(argv[2]);
+		if (!cmd)
+			return cli_usage_error("no command '%s' to help with",
+					       argv[2]);
+		cli_help(cmd, stdout);
+		return 0;
+	}
+	cmd = cli_find_command(arg);
+	if (!cmd)
+		return cli_usage_error(arg[0] == '-' ? "unknown option '%s'" :
+				       "unknown command '%s'", arg);
+	cli_set_command(cmd);
+	return cmd->run(argc - 1, argv + 1);
 }
