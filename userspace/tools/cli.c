@@ -15,7 +15,7 @@
 #include "json.h"
 
 static const struct cli_cmd *const commands[] = {
-	&cli_info, &cli_call, &cli_bench,
+	&cli_info, &cli_call, &cli_bench, &cli_doctor,
 };
 
 /* Every command takes -h; --help lists it last. */

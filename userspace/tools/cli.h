@@ -38,7 +38,7 @@ struct cli_cmd {
 	int			(*run)(int argc, char **argv);
 };
 
-extern const struct cli_cmd cli_info, cli_call, cli_bench;
+extern const struct cli_cmd cli_info, cli_call, cli_bench, cli_doctor;
 
 /* cli_getopt(): -h printed the help, or a bad option printed its error. */
 #define CLI_OPT_HELP	(-2)
