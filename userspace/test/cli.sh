@@ -81,6 +81,39 @@ echo 9.8.7 >"$tmp/root/sys/module/xyz/version"
 check "--version, module loaded" 0 env XYZ_ROOT="$tmp/root" "$xyz" --version
 has "--version, module loaded" out "^module xyz: 9.8.7$"
 
+# Bash completion: every command and door, each command's options.
+if command -v bash >/dev/null; then
+	complete_() {
+		bash -c '. "$1"; shift
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _xyz
+			[ ${#COMPREPLY[@]} = 0 ] || printf "%s\n" "${COMPREPLY[@]}"' \
+			sh "$(dirname "$0")/../completion/xyz" "$@"
+	}
+	check "complete commands" 0 complete_ xyz ""
+	for w in info call bench doctor help -V --version --help; do
+		has "complete commands: $w" out "^$w$"
+	done
+	check "complete call's doors" 0 complete_ xyz call --door ""
+	for w in syscall asm int80 ioctl mmap uring; do
+		has "complete call's doors: $w" out "^$w$"
+	done
+	count "complete call's doors: not none" out "^none$" 0
+	check "complete bench's doors" 0 complete_ xyz bench -d ""
+	has "complete bench's doors: none" out "^none$"
+	has "complete bench's doors: uring" out "^uring$"
+	check "complete bench's options" 0 complete_ xyz bench -
+	for c in info call bench doctor; do
+		"$xyz" $c --help | sed -n 's/^  -\(.\), --\([a-z-]*\).*/-\1 --\2/p' |
+			tr ' ' '\n' >"$tmp/opts"
+		check "complete $c's options" 0 complete_ xyz $c -
+		while read -r o; do
+			has "complete $c: $o" out "^$o$"
+		done <"$tmp/opts"
+	done
+	check "complete call's text" 0 complete_ xyz call echo ""
+	lines "complete call's text: nothing" out 0
+fi
+
 # No module: info says so and fails; bench measures the baselines, and
 # fails unless only they were asked for.
 export XYZ_ROOT=/nonexistent-xyz-root
