@@ -124,7 +124,6 @@ struct doctor {
 	bool		have_module;
 	struct dp_module module;
 	struct xyz_module mod;		/* what libxyz sees */
-	char		mod_version[64];
 	struct hook	hooks[H_COUNT];
 	const char	*auto_pick;	/* NULL: no mode routes */
 	bool		auto_sure;
@@ -269,7 +268,7 @@ static void check_kernel(struct doctor *d)
 		d->headers ? ST_OK : d->mod.loaded || d->have_module ?
 		ST_INFO : ST_FAIL, "%s: /lib/modules/%s/build",
 		d->headers ? "present" : "missing", d->release);
-	if (!d->headers)
+	if (c->status == ST_FAIL)
 		hint(c, "sudo apt install linux-headers-%s", d->release);
 }
 
@@ -623,7 +622,6 @@ static void check_module(struct doctor *d)
 		return;
 	}
 	cli_module_version(ver, sizeof(ver));
-	snprintf(d->mod_version, sizeof(d->mod_version), "%s", ver);
 	c = add(d, "module", "module_loaded", "loaded", ST_OK,
 		"yes%s%s, hook %s, nr %d, compat_nr %d",
 		ver[0] ? ", version " : "", ver,
