@@ -177,6 +177,9 @@ else
 	check "mock echo --json" 0 "$mock" call --json echo "hello world"
 	json "mock echo --json" \
 		'j["door"] == "syscall" and j["op"] == "echo" and j["result"] == 11 and j["echo"] == "hello world" and j["info"] is None and j["error"] is None'
+	check "mock echo --json, not UTF-8" 0 "$mock" call --json echo "$(printf 'a\377"\\\tb\303\251')"
+	json "mock echo --json, not UTF-8" \
+		'j["echo"] == "a\ufffd\"\\\tb\u00e9"'
 	check "mock echo of an option" 0 "$mock" call --door int80 echo -n
 	has "mock echo of an option" out "^-n$"
 	check "mock info via int80" 0 "$mock" call --door int80 info

@@ -7,22 +7,47 @@
 #include "arch.h"
 #include "json.h"
 
-static void quoted(FILE *f, const char *s)
+/* Bytes of the UTF-8 sequence at @s, or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
 {
-	putc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	size_t n, i;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
+	if (s[0] < 0x80)
+		return 1;
+	n = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 :
+	    s[0] < 0xf5 ? 4 : 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A JSON string: escaped, and what is not UTF-8 replaced by U+FFFD. */
+static void quoted(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n;
+
+	putc('"', f);
+	while (*s) {
+		n = utf8_len(s);
+		if (!n) {
+			fputs("\\ufffd", f);
+			s++;
+		} else if (*s == '"' || *s == '\\') {
+			fprintf(f, "\\%c", *s++);
+		} else if (*s == '\n') {
 			fputs("\\n", f);
-		else if (c == '\t')
+			s++;
+		} else if (*s == '\t') {
 			fputs("\\t", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			putc(c, f);	/* UTF-8 passes through */
+			s++;
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s++);
+		} else {
+			fwrite(s, 1, n, f);
+			s += n;
+		}
 	}
 	putc('"', f);
 }

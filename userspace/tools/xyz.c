@@ -26,6 +26,8 @@ int main(int argc, char **argv)
 		return cli_print_version();
 	}
 	if (!strcmp(arg, "help")) {
+		if (argc > 3)
+			return cli_usage_error("help takes one command");
 		cmd = cli_find_command(argv[2]);
 		if (!cmd)
 			return cli_usage_error("no command '%s' to help with",
