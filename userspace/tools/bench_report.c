@@ -105,7 +105,7 @@ static void json_row(struct json *j, const struct bench *b,
 	json_object(j, NULL);
 	json_string(j, "id", r->id);
 	json_string(j, "label", r->name);
-	json_string(j, "door", r->name);	/* the label, for older readers */
+	json_string(j, "door", r->name);	/* = label, which scripts read */
 	json_string(j, "via", r->door ? xyz_via_name(r->via) : NULL);
 	json_string(j, "kind", r->door ? "xyz" : "baseline");
 	if (r->per_call)
