@@ -149,6 +149,13 @@ is "6.12.118+deb13-arm64 is Debian 13's arm64 6.12" "arm64 trixie-security" "$(l
 is "6.12.118+deb13-rt-amd64 is no line of the matrix" none "$(line 6.12.118+deb13-rt-amd64)"
 is "7.2.13+deb14-amd64 is sid's line" "amd64 sid" "$(line 7.2.13+deb14-amd64)"
 
+# xyz doctor's list of tested kernels (userspace/tools/doctor_kernels.c)
+# is the matrix's, pattern for pattern.
+is "xyz doctor's tested kernels are the matrix's lines" \
+	"$(xyz_matrix_lines | awk '{ print $3 }' | sort)" \
+	"$(sed -n 's/.*"\^\(.*\)\$",*.*/\1/p' "$XYZ_TOP/userspace/tools/doctor_kernels.c" |
+		sed 's/\\\\/\\/g' | sort)"
+
 echo "1..$n"
 echo "$npass passed, $nfail failed, $nskip skipped"
 [ "$nfail" = 0 ]
