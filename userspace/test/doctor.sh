@@ -294,7 +294,7 @@ machine "$m" 5.10.0-46-amd64
 sed -i '/x64_sys_call/d' "$m/proc/kallsyms" "$m/sys/kernel/tracing/available_filter_functions"
 doctor "5.10: the table" 0 "$m"
 json "5.10: the table" '[h["routes"] for h in j["hooks"]] == [False, True, True, False] and j["auto"] == "table"'
-machine "$m" 6.12.117+deb12-arm64 aarch64
+machine "$m" 6.12.118+deb13-arm64 aarch64
 cat >"$m/proc/kallsyms" <<EOF
 0000000000000000 t invoke_syscall
 0000000000000000 D sys_call_table
