@@ -5,17 +5,25 @@
  * number of calls share one io_uring_enter(); each completes with its own
  * CQE, whose res is what sys_xyz returned.
  *
- * A call completes inline, in the submitting task, when it can run without
- * sleeping. io_uring first issues a request with IO_URING_F_NONBLOCK: then a
- * call whose user memory is not resident (or a large ECHO) returns -EAGAIN,
- * and io_uring issues it again from an io-wq worker, a thread of the same
- * process with the submitter's credentials, where it may fault and sleep.
- * Nothing is left in flight in the driver: a closing ring cancels or waits
- * for its io-wq work, and the ring's reference on the file pins the module.
+ * The SQE is read once, at the first issue, and never again: user space may
+ * reuse its ring slot as soon as io_uring_enter() returns, and 6.12 leaves
+ * ioucmd->sqe on that slot when a handler asks for a retry (-EAGAIN). So
+ * this door never asks for one. A call that can run without sleeping
+ * completes inline, in the submitting task: io_uring's first issue comes
+ * with IO_URING_F_NONBLOCK. One that must sleep (user memory not resident,
+ * a large ECHO) goes to the submitting task's task work with the args
+ * pointer it was submitted with, and runs there, where it may fault; so
+ * does a first issue from io-wq (IOSQE_ASYNC), whose SQE io_uring copied.
+ * Every call thus runs in the task that submitted it (with SQPOLL, the
+ * ring's polling thread): INFO reports it, and its credentials apply.
  *
- * security_uring_cmd() has run before io_uring calls us.
+ * Nothing is left in flight in the driver that the ring does not know of:
+ * a closing ring runs or cancels its task work, and the ring's reference on
+ * the file pins the module. security_uring_cmd() has run before io_uring
+ * calls us.
  */
 #include <linux/errno.h>
+#include <linux/ioctl.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
@@ -28,38 +36,86 @@
 #define XYZ_URING_AREA		16
 #define XYZ_URING_AREA_EXTRA	64
 
-int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+/* cmd_op's type and number; its size and direction bits are not read. */
+#define XYZ_URING_CMD_ID(op)	((op) & (_IOC_TYPEMASK << _IOC_TYPESHIFT | \
+					 _IOC_NRMASK << _IOC_NRSHIFT))
+
+/* What a call that goes to task work keeps of its SQE. */
+struct xyz_uring_pdu {
+	struct xyz_args __user *args;
+};
+
+static struct xyz_uring_pdu *xyz_uring_pdu(struct io_uring_cmd *ioucmd)
 {
+	BUILD_BUG_ON(sizeof(struct xyz_uring_pdu) > sizeof(ioucmd->pdu));
+	return (struct xyz_uring_pdu *)ioucmd->pdu;
+}
+
+static void xyz_uring_run(struct io_uring_cmd *ioucmd,
+			  unsigned int issue_flags, bool dead)
+{
+	struct xyz_uring_pdu *pdu = xyz_uring_pdu(ioucmd);
+	long ret = -ECANCELED;
+
+	/* An exiting task, or a kworker: not the submitter's memory. */
+	if (!dead)
+		ret = sys_xyz(pdu->args, XYZ_DOOR_URING);
+	xyz_uring_cmd_done(ioucmd, ret, issue_flags);
+}
+
+XYZ_URING_TASK_WORK(xyz_uring_task_work, xyz_uring_run)
+
+/*
+ * The one read of the SQE: cmd_op, the fields the door leaves unused, the
+ * command area. One copy of the area, then checks on the copy: the ring is
+ * user memory. An SQE128's further bytes are never used, only required to
+ * be zero: one pass over them is enough, and the common SQE has none.
+ */
+static long xyz_uring_args(const struct io_uring_cmd *ioucmd,
+			   unsigned int issue_flags,
+			   struct xyz_args __user **uargs)
+{
+	const struct io_uring_sqe *sqe = xyz_uring_cmd_sqe(ioucmd);
 	const u8 *area = xyz_uring_cmd_area(ioucmd);
 	struct xyz_uring_cmd cmd;
-	struct xyz_args __user *uargs;
-	long ret;
+	u64 unused;
 
 	BUILD_BUG_ON(sizeof(cmd) != XYZ_URING_AREA);
 
-	if (ioucmd->cmd_op != XYZ_URING_CMD_CALL)
-		return xyz_uring_cmd_complete(ioucmd, -ENOTTY, issue_flags);
-
-	/*
-	 * One copy, then checks on the copy: the ring is user memory. An
-	 * SQE128's further bytes are never used, only required to be zero:
-	 * one pass over them is enough, and the common SQE has none.
-	 */
+	if (XYZ_URING_CMD_ID(ioucmd->cmd_op) !=
+	    XYZ_URING_CMD_ID(XYZ_URING_CMD_CALL))
+		return -ENOTTY;
 	memcpy(&cmd, area, sizeof(cmd));
-	if (cmd.reserved ||
+	unused = cmd.reserved | (ioucmd->flags & XYZ_URING_CMD_USER_FLAGS);
+	if (sqe)
+		unused |= READ_ONCE(sqe->addr) | READ_ONCE(sqe->len);
+	if (unused ||
 	    ((issue_flags & IO_URING_F_SQE128) &&
 	     memchr_inv(area + XYZ_URING_AREA, 0, XYZ_URING_AREA_EXTRA)))
-		return xyz_uring_cmd_complete(ioucmd, -EINVAL, issue_flags);
+		return -EINVAL;
+	*uargs = u64_to_user_ptr(cmd.args);
+	return 0;
+}
 
-	uargs = u64_to_user_ptr(cmd.args);
+int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+{
+	struct xyz_uring_pdu *pdu;
+	struct xyz_args __user *uargs;
+	long ret;
+
+	ret = xyz_uring_args(ioucmd, issue_flags, &uargs);
+	if (ret)
+		return xyz_uring_cmd_complete(ioucmd, ret, issue_flags);
 	if (issue_flags & IO_URING_F_NONBLOCK) {
 		ret = sys_xyz_nowait(uargs, XYZ_DOOR_URING);
-		if (ret == -EAGAIN)
-			return -EAGAIN;	/* io_uring issues it again from io-wq */
-	} else {
-		ret = sys_xyz(uargs, XYZ_DOOR_URING);
+		if (ret != -EAGAIN)
+			return xyz_uring_cmd_complete(ioucmd, ret, issue_flags);
 	}
-	return xyz_uring_cmd_complete(ioucmd, ret, issue_flags);
+	/* It must sleep: in the submitter's task, with the args read here. */
+	pdu = xyz_uring_pdu(ioucmd);
+	pdu->args = uargs;
+	io_uring_cmd_complete_in_task(ioucmd, xyz_uring_task_work);
+	return -EIOCBQUEUED;
 }
 
 #endif /* XYZ_HAVE_URING_CMD */
