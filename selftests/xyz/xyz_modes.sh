@@ -201,6 +201,17 @@ for mode in $routing; do
 	run_prog "hook=$mode sleeper" ./xyz_sleeper_test unload
 	[ -d /sys/module/xyz ] && xyz_unload
 done
+# A call that gets in once rmmod has begun fails with ENOSYS instead of
+# sleeping on the page: rmmod never waits for user memory.
+for mode in $routing; do
+	if [ -f "$XYZ_KO" ]; then
+		run_prog "hook=$mode rmmod race" ./xyz_sleeper_test rmmod-race \
+			"$XYZ_KO" hook=$mode
+	else
+		tap_result ok "hook=$mode rmmod race # SKIP XYZ_KO is not a file"
+	fi
+	[ -d /sys/module/xyz ] && xyz_unload
+done
 
 # Sharing the dispatchers. The fixture xyz_ipmodify.ko holds a function with
 # an IPMODIFY ftrace_ops, as a livepatch does (docs/hooks.md).
