@@ -693,7 +693,9 @@ TEST(sqpoll_info)
 	err = xyz_ring_init(&r, 4, IORING_SETUP_SQPOLL);
 	if (err)
 		SKIP(return, "IORING_SETUP_SQPOLL: %s", strerror(-err));
-	sqp = sqpoll_tid();
+	/* it names itself once it first runs */
+	for (i = 0; i < 200 && !(sqp = sqpoll_tid()); i++)
+		usleep(10 * 1000);
 	ASSERT_NE(0, sqp) TH_LOG("no iou-sqp- thread");
 	inf[0] = malloc(sizeof(*inf[0]));
 	inf[1] = mmap(NULL, page, PROT_READ | PROT_WRITE,
