@@ -65,7 +65,7 @@ static inline void xyz_ftrace_free_filter(struct ftrace_ops *ops)
 
 /*
  * 6.7 moved struct io_uring_cmd to its own header; before, 6.1 needs
- * io_uring_types.h for cmd_to_io_kiocb() (xyz_uring_cmd_sqe()).
+ * io_uring_types.h for cmd_to_io_kiocb() (xyz_uring_cmd_unused()).
  */
 #if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
 #include <linux/io_uring/cmd.h>
@@ -167,31 +167,35 @@ static inline const void *xyz_uring_cmd_area(const struct io_uring_cmd *ioucmd)
 #endif
 }
 
-/*
- * The whole SQE, for the fields IORING_OP_URING_CMD leaves to the driver
- * (addr, len), or NULL where it is gone: 6.1 copies only the command area
- * for a request it issues from io-wq (IOSQE_ASYNC) or links, and points
- * ioucmd->cmd at that copy; otherwise ioucmd->cmd is sqe->cmd in the ring.
- */
-static inline const struct io_uring_sqe *
-xyz_uring_cmd_sqe(const struct io_uring_cmd *ioucmd)
-{
-#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
-	return ioucmd->sqe;
-#else
-	if (cmd_to_io_kiocb(ioucmd)->flags & REQ_F_ASYNC_DATA)
-		return NULL;
-	return (const void *)((const u8 *)ioucmd->cmd -
-			      offsetof(struct io_uring_sqe, cmd));
-#endif
-}
-
 /* sqe->uring_cmd_flags a user may set (6.1 knows only FIXED). */
 #ifdef IORING_URING_CMD_MASK
 #define XYZ_URING_CMD_USER_FLAGS	IORING_URING_CMD_MASK
 #else
 #define XYZ_URING_CMD_USER_FLAGS	IORING_URING_CMD_FIXED
 #endif
+
+/*
+ * The SQE fields IORING_OP_URING_CMD leaves to the driver, ORed: addr,
+ * len, uring_cmd_flags (io_uring keeps those in ioucmd->flags). 6.1 hands
+ * over only sqe->cmd, in the ring, or a copy of the command area alone for
+ * a request it issues from io-wq (IOSQE_ASYNC) or links: addr and len are
+ * gone then.
+ */
+static inline u64 xyz_uring_cmd_unused(const struct io_uring_cmd *ioucmd)
+{
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+	return (ioucmd->flags & XYZ_URING_CMD_USER_FLAGS) |
+	       READ_ONCE(ioucmd->sqe->addr) | READ_ONCE(ioucmd->sqe->len);
+#else
+	const struct io_uring_sqe *sqe = (const void *)((const u8 *)ioucmd->cmd -
+				offsetof(struct io_uring_sqe, cmd));
+
+	if (cmd_to_io_kiocb(ioucmd)->flags & REQ_F_ASYNC_DATA)
+		return ioucmd->flags & XYZ_URING_CMD_USER_FLAGS;
+	return (ioucmd->flags & XYZ_URING_CMD_USER_FLAGS) |
+	       READ_ONCE(sqe->addr) | READ_ONCE(sqe->len);
+#endif
+}
 
 /*
  * Complete a uring_cmd from its ->uring_cmd() handler with @ret. 6.12's

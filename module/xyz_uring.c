@@ -25,7 +25,7 @@
 #include <linux/errno.h>
 #include <linux/ioctl.h>
 #include <linux/kernel.h>
-#include <linux/string.h>
+#include <linux/stddef.h>
 
 #include "xyz_compat.h"
 #include "xyz_internal.h"
@@ -65,55 +65,52 @@ static void xyz_uring_run(struct io_uring_cmd *ioucmd,
 
 XYZ_URING_TASK_WORK(xyz_uring_task_work, xyz_uring_run)
 
-/*
- * The one read of the SQE: cmd_op, the fields the door leaves unused, the
- * command area. One copy of the area, then checks on the copy: the ring is
- * user memory. An SQE128's further bytes are never used, only required to
- * be zero: one pass over them is enough, and the common SQE has none.
- */
-static long xyz_uring_args(const struct io_uring_cmd *ioucmd,
-			   unsigned int issue_flags,
-			   struct xyz_args __user **uargs)
+/* The ORed words of an SQE128's further 64 bytes of command area. */
+static u64 xyz_uring_area_extra(const u64 *extra)
 {
-	const struct io_uring_sqe *sqe = xyz_uring_cmd_sqe(ioucmd);
-	const u8 *area = xyz_uring_cmd_area(ioucmd);
-	struct xyz_uring_cmd cmd;
-	u64 unused;
+	u64 any = 0;
+	unsigned int i;
 
-	BUILD_BUG_ON(sizeof(cmd) != XYZ_URING_AREA);
+	for (i = 0; i < XYZ_URING_AREA_EXTRA / sizeof(u64); i++)
+		any |= READ_ONCE(extra[i]);
+	return any;
+}
+
+/*
+ * The one read of the SQE, at the first issue: cmd_op, the fields the door
+ * leaves unused, the command area, each word read once and the checks made
+ * on what was read (the ring is user memory). An SQE128's further bytes are
+ * never used, only required to be zero; the common SQE has none. What the
+ * call needs later, its args pointer, goes to the pdu at once: a call that
+ * must sleep finds it there, and it need not be kept across the call below.
+ */
+int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+{
+	const u64 *area = xyz_uring_cmd_area(ioucmd);
+	struct xyz_args __user *uargs;
+	u64 unused;
+	long ret;
+
+	BUILD_BUG_ON(sizeof(struct xyz_uring_cmd) != XYZ_URING_AREA);
+	BUILD_BUG_ON(offsetof(struct xyz_uring_cmd, reserved) != sizeof(u64));
 
 	if (XYZ_URING_CMD_ID(ioucmd->cmd_op) !=
 	    XYZ_URING_CMD_ID(XYZ_URING_CMD_CALL))
-		return -ENOTTY;
-	memcpy(&cmd, area, sizeof(cmd));
-	unused = cmd.reserved | (ioucmd->flags & XYZ_URING_CMD_USER_FLAGS);
-	if (sqe)
-		unused |= READ_ONCE(sqe->addr) | READ_ONCE(sqe->len);
-	if (unused ||
-	    ((issue_flags & IO_URING_F_SQE128) &&
-	     memchr_inv(area + XYZ_URING_AREA, 0, XYZ_URING_AREA_EXTRA)))
-		return -EINVAL;
-	*uargs = u64_to_user_ptr(cmd.args);
-	return 0;
-}
+		return xyz_uring_cmd_complete(ioucmd, -ENOTTY, issue_flags);
+	uargs = u64_to_user_ptr(READ_ONCE(area[0]));
+	unused = READ_ONCE(area[1]) | xyz_uring_cmd_unused(ioucmd);
+	if (issue_flags & IO_URING_F_SQE128)
+		unused |= xyz_uring_area_extra(area + 2);
+	if (unused)
+		return xyz_uring_cmd_complete(ioucmd, -EINVAL, issue_flags);
+	xyz_uring_pdu(ioucmd)->args = uargs;
 
-int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
-{
-	struct xyz_uring_pdu *pdu;
-	struct xyz_args __user *uargs;
-	long ret;
-
-	ret = xyz_uring_args(ioucmd, issue_flags, &uargs);
-	if (ret)
-		return xyz_uring_cmd_complete(ioucmd, ret, issue_flags);
 	if (issue_flags & IO_URING_F_NONBLOCK) {
 		ret = sys_xyz_nowait(uargs, XYZ_DOOR_URING);
 		if (ret != -EAGAIN)
 			return xyz_uring_cmd_complete(ioucmd, ret, issue_flags);
 	}
 	/* It must sleep: in the submitter's task, with the args read here. */
-	pdu = xyz_uring_pdu(ioucmd);
-	pdu->args = uargs;
 	io_uring_cmd_complete_in_task(ioucmd, xyz_uring_task_work);
 	return -EIOCBQUEUED;
 }
