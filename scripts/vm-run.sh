@@ -53,8 +53,9 @@ if [ -z "$ko" ]; then
 	locked "$XYZ_TOP/scripts/build-module.sh" "$kdir" "$out/kmod" >&2
 	ko=$out/kmod/xyz.ko
 fi
-# the selftests' fixture module, a livepatch stand-in (kbuild rebuilds it
-# only when its source changed, so runs in parallel can share it)
+# the selftests' fixture modules, a livepatch stand-in and a second user of
+# a sys_call_table slot (kbuild rebuilds them only when their source
+# changed, so runs in parallel can share them)
 fixture=$out/fixture/xyz_ipmodify.ko
 # shellcheck disable=SC2016
 locked bash -c 'mkdir -p "$3" && cp -u "$1"/selftests/xyz/fixture/* "$3"/ &&
@@ -90,7 +91,7 @@ else
 	cp "$xroot/bin/busybox" "$root/bin/busybox"	# busybox-static:$arch
 fi
 cp "$ko" "$root/lib/modules/xyz.ko"
-cp "$fixture" "$root/lib/modules/"
+cp "$fixture" "${fixture%/*}/xyz_slot_thief.ko" "$root/lib/modules/"
 cp "$ksft"/kselftest/{runner.sh,prefix.pl,ktap_helpers.sh,module.sh} "$root/xyz/kselftest/"
 cp "$sdir"/xyz_* "$XYZ_TOP"/selftests/xyz/{*.sh,settings,config} \
 	"$root/xyz/xyz/"

@@ -223,6 +223,49 @@ for mode in $routing; do
 	run_prog "hook=$mode sleeper" ./xyz_sleeper_test unload
 	[ -d /sys/module/xyz ] && xyz_unload
 done
+# A call that gets in once rmmod has begun fails with ENOSYS instead of
+# sleeping on the page: rmmod never waits for user memory.
+for mode in $routing; do
+	if [ -f "$XYZ_KO" ]; then
+		run_prog "hook=$mode rmmod race" ./xyz_sleeper_test rmmod-race \
+			"$XYZ_KO" hook=$mode
+	else
+		tap_result ok "hook=$mode rmmod race # SKIP XYZ_KO is not a file"
+	fi
+	[ -d /sys/module/xyz ] && xyz_unload
+done
+
+# hook=table puts the saved entry back only over its own: a slot someone
+# swapped after it (the fixture xyz_slot_thief.ko) is left to them.
+thief_ko=${XYZ_SLOT_THIEF_KO:-${XYZ_IPMODIFY_KO:+${XYZ_IPMODIFY_KO%/*}/xyz_slot_thief.ko}}
+slot_left_to_thief() {
+	table=$(awk '$3 == "sys_call_table" { print $1; exit }' /proc/kallsyms)
+	stub=$(awk '$3 ~ /^__(x64|arm64)_sys_ni_syscall$/ { print $1; exit }' /proc/kallsyms)
+	[ -n "$table" ] && [ -n "$stub" ] || return 1
+	xyz_load hook=table compat_nr=-1 || return 1
+	if ! insmod "$thief_ko" table=0x$table nr=400 restore=0x$stub; then
+		xyz_unload
+		return 1
+	fi
+	dmesg -c >/dev/null
+	xyz_unload || return 1
+	dmesg | sed 's/^/# /'
+	./xyz_unhooked_test >/dev/null 2>&1
+	hits=$(cat /sys/module/xyz_slot_thief/parameters/hits)
+	rmmod xyz_slot_thief || return 1
+	echo "# the slot's new owner saw $hits calls after xyz left"
+	[ "$hits" -gt 0 ] && dmesg | grep -q "no longer our entry"
+}
+case $dispatch in
+*table)
+	if [ -f "$thief_ko" ]; then
+		check "hook=table: a slot swapped after ours is left to its new owner" \
+			slot_left_to_thief
+	else
+		tap_result ok "hook=table: a slot swapped after ours # SKIP no fixture module (XYZ_SLOT_THIEF_KO)"
+	fi
+	;;
+esac
 
 # Sharing the dispatchers. The fixture xyz_ipmodify.ko holds a function with
 # an IPMODIFY ftrace_ops, as a livepatch does (docs/hooks.md).
