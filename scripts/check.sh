@@ -38,11 +38,12 @@ start=$(date +%s)
 
 # step NAME COMMAND...: run, show its output, add its results to the totals
 step() {
-	local name=$1 log=$XYZ_BUILD/check-$1.log rc p f s line
+	local name=$1 log=$XYZ_BUILD/check-$1.log rc p f s line t0=$SECONDS
 	shift
 	xyz_log "$name"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	echo "# step $name took $((SECONDS - t0))s"
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -n "$line" ]; then
 		p=$(sed -E 's/.*\b([0-9]+) passed.*/\1/' <<<"$line")

@@ -349,6 +349,14 @@ xyz_kernel_headers() {
 	echo "$XYZ_CACHE/roots/$kver/usr/src/linux-headers-$kver"
 }
 
+# mmdebstrap's own hook that runs dpkg under eatmydata while a root is made
+# (no fsync for thousands of files: half the time, measured), where the
+# installed mmdebstrap has it. Nothing of it stays in the root.
+xyz_mmdebstrap_fast() {
+	local d=/usr/share/mmdebstrap/hooks/eatmydata
+	[ ! -d "$d" ] || echo "--hook-dir=$d"
+}
+
 # The build root of a kernel, made once (about a minute).
 #
 # arm64 (SUITE trixie-security:arm64): an *amd64* root of that release that
@@ -405,7 +413,9 @@ xyz_build_root() {
 			(cd "$hdeb" && xyz_apt "$suite" apt-get download -q "linux-headers-$kver" >&2) ||
 				exit 1
 		fi
+		# shellcheck disable=SC2046
 		xyz_root mmdebstrap --quiet --variant=essential "${aptopts[@]}" \
+			$(xyz_mmdebstrap_fast) \
 			"${archopts[@]}" --include="$inc" \
 			"$base" "$root.tmp" "$dir/sources/debian.sources" >&2 || exit 1
 		# only its /usr/src: the rest (/lib/modules/<release>/build) would

@@ -72,6 +72,11 @@ params_are() {
 		[ "$(xyz_param compat_nr)" = "$3" ]
 }
 
+# XYZ_MODES_QUICK=1: a module whose source the full run has already
+# tested on this kernel, built another way (by DKMS, by a package): the
+# door tests in the mode auto picks, and nothing else
+[ -z "${XYZ_MODES_QUICK:-}" ] || routing=${routing%% *}
+
 for mode in $routing; do
 	if ! xyz_load hook=$mode; then
 		tap_result "not ok" "hook=$mode: load"
@@ -95,6 +100,13 @@ for mode in $routing; do
 	check "hook=$mode: unload" xyz_unload
 	run_prog "hook=$mode unloaded" ./xyz_unhooked_test
 done
+
+if [ -n "${XYZ_MODES_QUICK:-}" ]; then
+	check "no BUG, WARNING or Oops in dmesg" \
+		sh -c '! dmesg | grep -E "BUG:|WARNING:|Oops|general protection|Call Trace"'
+	tap_plan_end
+	exit
+fi
 
 # auto picks a mechanism that routes, and says which
 xyz_load hook=auto
