@@ -20,7 +20,7 @@ DEPMOD ?= depmod
 
 .PHONY: all module modules userspace modules_install uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
-	dkms-test deb deb-test bench trace soak clean version need-kdir
+	dkms-test deb deb-test secureboot bench trace soak clean version need-kdir
 
 all: module userspace
 
@@ -81,6 +81,7 @@ help:
 	@echo '  make lint             checkpatch --strict and sparse, every kernel'
 	@echo '  make dkms-test        the DKMS round trip on every kernel of the matrix'
 	@echo '  make deb-test         the packages installed and purged in a brand-new root'
+	@echo '  make secureboot       Debian 13 under OVMF with Secure Boot: unsigned refused, DKMS'"'"'s module loads'
 	@echo '  make bench            the benchmark matrix (docs/performance.md)'
 	@echo '  make trace            every door'"'"'s call path, instruction by instruction (docs/callpath.md)'
 	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
@@ -125,6 +126,9 @@ deb:
 
 deb-test:
 	scripts/deb.sh test
+
+secureboot:
+	scripts/vm-secureboot.sh
 
 bench:
 	scripts/bench.sh
