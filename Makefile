@@ -18,7 +18,7 @@ INSTALL_MOD_PATH ?=
 INSTALL_MOD_DIR ?= extra
 DEPMOD ?= depmod
 
-.PHONY: all module modules userspace modules_install uninstall help demo \
+.PHONY: all module modules userspace modules_install sign uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
 	dkms-test deb deb-test secureboot bench trace soak clean version need-kdir
 
@@ -41,12 +41,24 @@ need-kdir:
 module modules: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-# kbuild's install (signing and compression as the kernel is configured),
-# then depmod here: kbuild skips it when the headers have no System.map,
-# which is the case for every distribution's headers package.
+# Sign xyz.ko for a kernel that checks signatures (Secure Boot): with the
+# kernel's own key when KDIR has it, else with the key DKMS signs with on
+# this machine, made as dkms makes it if there is none (scripts/sign.sh,
+# docs/dkms.md). Fails when the module stays unsigned on a kernel that
+# would refuse it.
+sign: module
+	scripts/sign.sh $(KVER) $(KDIR) $(CURDIR)/xyz.ko
+
+# kbuild's install (compression as the kernel is configured), then the
+# installed copy signed as above (kbuild's own signing is switched off:
+# distribution headers carry no key, and it would fail quietly), then
+# depmod here: kbuild skips it when the headers have no System.map, which is
+# the case for every distribution's headers package.
 modules_install: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) \
-		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) CONFIG_MODULE_SIG_ALL= modules_install
+	scripts/sign.sh $(KVER) $(KDIR) \
+		$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/xyz.ko*
 	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
 
 # What modules_install and install put in place (not DKMS's: dkms-uninstall).
@@ -66,7 +78,8 @@ help:
 	@echo '  make [all]            xyz.ko for KVER (needs its linux-headers) and userspace/'
 	@echo '  make modules          xyz.ko only'
 	@echo '  make userspace        libxyz, the xyz command, their tests (userspace/build/)'
-	@echo '  make modules_install  xyz.ko to INSTALL_MOD_PATH/lib/modules/KVER/INSTALL_MOD_DIR, depmod'
+	@echo '  make sign             sign xyz.ko with DKMS'"'"'s key, for Secure Boot (docs/dkms.md)'
+	@echo '  make modules_install  xyz.ko (signed) to INSTALL_MOD_PATH/lib/modules/KVER/INSTALL_MOD_DIR, depmod'
 	@echo '  make install          libxyz, <xyz.h>, xyz.pc, man pages, xyz (PREFIX, DESTDIR)'
 	@echo '  make uninstall        undo modules_install and install'
 	@echo '  make dkms-install     let DKMS build xyz.ko for the running kernel (docs/dkms.md)'

@@ -8,6 +8,7 @@
 #
 #   /lib/modules/unsigned/xyz.ko   built by hand (make): no signature
 #   /lib/modules/xyz.ko            what xyz-dkms built and DKMS signed
+#   /lib/modules/make-sign/xyz.ko  built by hand, signed by make sign (DKMS's key)
 #   /lib/modules/efivarfs.ko       Debian's, signed by Debian's kernel key
 
 sb() { echo "XYZ-SB $*"; }
@@ -54,6 +55,7 @@ try_load() {
 try_load unsigned /lib/modules/unsigned/xyz.ko
 signed=0
 try_load signed /lib/modules/xyz.ko && signed=1
+try_load make_sign /lib/modules/make-sign/xyz.ko
 
 rc=0
 if [ $signed = 1 ] && [ -z "${XYZ_SB_NO_TESTS:-}" ]; then
@@ -65,6 +67,7 @@ if [ $signed = 1 ] && [ -z "${XYZ_SB_NO_TESTS:-}" ]; then
 	rc=$?
 fi
 if [ -s /xyz/xyz/run.sh ]; then
+	depmod -a	# modprobe xyz finds DKMS's copy in /lib/modules/<release>/updates/dkms
 	echo "XYZ-SB-RUN-BEGIN"
 	(cd /xyz/xyz && sh ./run.sh 2>&1)
 	echo "XYZ-SB-RUN-END rc=$?"

@@ -78,6 +78,52 @@ make -s -C "$kdir" M=/tmp/hand modules >"$out/hand.log" 2>&1 ||
 cp /tmp/hand/xyz.ko "$ir/lib/modules/unsigned/xyz.ko"
 echo "hand-built signer: '$(modinfo -F signer /tmp/hand/xyz.ko)'" >>"$out/module.txt"
 
+# make sign and make modules_install (scripts/sign.sh) with the key dkms
+# made: the VM loads that module too once the key is enrolled
+log "make sign, make modules_install: the hand-built module signed with DKMS's key"
+check() {	# check DESCRIPTION COMMAND...: one line of $out/checks.txt
+	local d=$1
+	shift
+	if "$@" >>"$out/sign.log" 2>&1; then echo "ok $d"; else echo "fail $d"; fi >>"$out/checks.txt"
+}
+: >"$out/checks.txt"
+: >"$out/sign.log"
+signer_is() { [ "$(modinfo -F signer "$1")" = "DKMS module signing key" ]; }
+cp -a /tmp/hand /tmp/msign
+mkdir -p "$ir/lib/modules/make-sign"
+if make -C /tmp/msign sign KVER="$kver" >>"$out/sign.log" 2>&1; then
+	cp /tmp/msign/xyz.ko "$ir/lib/modules/make-sign/xyz.ko"
+	echo "ok make sign exits 0" >>"$out/checks.txt"
+else
+	echo "fail make sign exits 0" >>"$out/checks.txt"
+fi
+check "make sign: modinfo -F signer reads \"DKMS module signing key\"" signer_is /tmp/msign/xyz.ko
+size1=$(stat -c %s /tmp/msign/xyz.ko)
+make -C /tmp/msign sign KVER="$kver" >>"$out/sign.log" 2>&1 || true
+check "make sign again replaces the signature (same size, one signature)" \
+	test "$(stat -c %s /tmp/msign/xyz.ko)" = "$size1"
+check "make modules_install installs xyz.ko.xz, compressed as the kernel's modules" \
+	make -C /tmp/msign modules_install KVER="$kver"
+check "make modules_install: the installed module's signer is DKMS's key" \
+	signer_is "/lib/modules/$kver/extra/xyz.ko.xz"
+# a kernel that enforces signatures (CONFIG_MODULE_SIG_FORCE=y in a copy of
+# the headers), and a user who cannot read the key: make sign must fail
+sign_refuses() {
+	local fake=/tmp/fake-kdir e rc=0 said
+	mkdir -p "$fake"
+	for e in "$kdir"/* "$kdir"/.[!.]*; do
+		[ "${e##*/}" = .config ] || ln -s "$e" "$fake/${e##*/}"
+	done
+	sed 's/^# CONFIG_MODULE_SIG_FORCE is not set$/CONFIG_MODULE_SIG_FORCE=y/' "$kdir/.config" >"$fake/.config"
+	grep -q '^CONFIG_MODULE_SIG_FORCE=y' "$fake/.config" || return 1
+	cp -a /tmp/hand /tmp/nobody && chmod -R a+rwX /tmp/nobody
+	said=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		/tmp/nobody/scripts/sign.sh "$kver" "$fake" /tmp/nobody/xyz.ko 2>&1) || rc=$?
+	echo "$said (exit status $rc)"
+	[ "$rc" != 0 ] && grep -q 'Key was rejected by service' <<<"$said"
+}
+check "make sign fails, and says why, when it cannot sign for a kernel that enforces signatures" sign_refuses
+
 log "the selftests' fixture module, signed with DKMS's key"
 mkdir -p /tmp/fixture
 cp /tmp/hand/selftests/xyz/fixture/* /tmp/fixture/

@@ -237,6 +237,8 @@ judge_before() {
 		"$(sbval "$log" signed)" refused
 	expect "before enrolment: insmod says \"Key was rejected by service\"" \
 		"$(sbval "$log" signed_said | grep -o 'Key was rejected by service')" "Key was rejected by service"
+	expect "before enrolment: the module make sign signed with DKMS's key is refused" \
+		"$(sbval "$log" make_sign)" refused
 	expect "before enrolment: the kernel booted clean (no BUG/WARNING/Oops)" "$(kernel_problems "$log")" ""
 }
 
@@ -252,6 +254,7 @@ judge_enrolled() {
 	expect "enrolled: insmod says \"Key was rejected by service\"" \
 		"$(sbval "$log" unsigned_said | grep -o 'Key was rejected by service')" "Key was rejected by service"
 	expect "enrolled: the xyz-dkms module, signed with DKMS's key, loads" "$(sbval "$log" signed)" loaded
+	expect "enrolled: the hand-built module signed by make sign loads" "$(sbval "$log" make_sign)" loaded
 	if [ -n "$tests" ]; then
 		p=$(grep -E '^# ok [0-9]' "$log" | grep -vc '# SKIP' || true)
 		s=$(grep -E '^# (ok|not ok) [0-9].*# SKIP' "$log" | grep -c . || true)
@@ -313,6 +316,9 @@ sed 's/^/# /' "$OUT/module.txt"
 echo "TAP version 13"
 expect "DKMS signed the module it built (modinfo -F signer)" \
 	"$(sed -n 's/^signer: //p' "$OUT/module.txt")" "DKMS module signing key"
+while read -r st desc; do
+	if [ "$st" = ok ]; then xyz_tap ok "$desc"; else xyz_tap fail "$desc" "log: $OUT/sign.log"; fi
+done <"$OUT/checks.txt"
 if [ -z "$shell" ]; then
 	boot before vars-before.fd
 	judge_before
@@ -322,7 +328,7 @@ boot enrolled vars-enrolled.fd
 judge_enrolled
 if [ -n "$run_cmd" ]; then
 	echo "# --run $run_cmd:"
-	sed -n '/^XYZ-SB-RUN-BEGIN/,/^XYZ-SB-RUN-END/{/^XYZ-SB-RUN-BEGIN/d;p}' "$OUT/serial-enrolled.log"
+	sed -n '/^XYZ-SB-RUN-BEGIN/,/^XYZ-SB-RUN-END/{/^XYZ-SB-RUN-/d;p}' "$OUT/serial-enrolled.log"
 fi
 explain_refusal
 echo "# serial logs: $OUT/serial-before.log $OUT/serial-enrolled.log"
