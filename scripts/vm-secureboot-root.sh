@@ -181,7 +181,7 @@ rm -f "$out/disk.img"
 truncate -s $(( (2048 + sectors + 2048) * 512 )) "$out/disk.img"
 printf 'label: gpt\nstart=2048, size=%s, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, name="EFI system partition"\n' \
 	"$sectors" | sfdisk -q "$out/disk.img"
-dd if="$esp" of="$out/disk.img" bs=512 seek=2048 conv=notrunc status=none
+dd if="$esp" of="$out/disk.img" bs=1M seek=1 conv=notrunc status=none	# sector 2048
 
 # who signed what: Microsoft signed shim, Debian's CA grub and the kernel
 {
