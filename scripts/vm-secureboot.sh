@@ -34,6 +34,7 @@
 # Needs root (mmdebstrap, an overlay mount, chroot); re-runs itself with sudo.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/roots.sh"
 
 SUITE=${XYZ_SB_SUITE:-trixie-security}	# Debian 13 and its security updates
 PATTERN='6\.12\.[0-9]+\+deb13-amd64'
@@ -101,53 +102,10 @@ get_parts() {
 
 # A Debian 13 root with dkms, the kernel's headers (which bring its signed
 # image) and the tools the disk needs, made once per kernel (about a minute)
-# and then only ever used through a throwaway overlay (sb_in_root).
-# update-initramfs is diverted to a stub first: no initrd of that root boots.
+# and then only used through throwaway overlays (scripts/roots.sh).
 make_root() {
-	local root=$SB/root-$kver dir
-	[ -f "$root/.done" ] && return 0
-	command -v mmdebstrap >/dev/null || xyz_die "no mmdebstrap (scripts/install-deps.sh)"
-	dir=$(xyz_apt_dir "$SUITE") || return 1
-	local o v aptopts=()
-	for o in Acquire::Check-Valid-Until Acquire::Check-Date; do
-		v=$(apt-config dump | sed -n "s/^$o \"\(.*\)\";\$/\1/p")
-		[ -z "$v" ] || aptopts+=(--aptopt="$o \"$v\"")
-	done
-	xyz_log "making the Debian 13 root for $kver (mmdebstrap, cached in $root)"
-	(
-		flock 9
-		[ -f "$root/.done" ] && exit 0
-		rm -rf "$root.tmp"
-		# shellcheck disable=SC2016
-		mmdebstrap --quiet --variant=apt "${aptopts[@]}" \
-			--essential-hook='chroot "$1" dpkg-divert --local --rename --add /usr/sbin/update-initramfs &&
-				printf "#!/bin/sh\n# vm-secureboot.sh: no initrd in this root\nexit 0\n" >"$1/usr/sbin/update-initramfs" &&
-				chmod 755 "$1/usr/sbin/update-initramfs"' \
-			--include="dkms,linux-headers-$kver,openssl,pahole,build-essential,debhelper,dh-dkms,liburing-dev,pkg-config,python3,python3-virt-firmware,mtools,dosfstools,fdisk,sbsigntool,mokutil,cpio,xz-utils" \
-			"${SUITE%-security}" "$root.tmp" "$dir/sources/debian.sources" >&2 || exit 1
-		touch "$root.tmp/.done" && rm -rf "$root" && mv "$root.tmp" "$root"
-	) 9>"$SB/root.lock" || xyz_die "cannot make the Debian 13 root for $kver"
-}
-
-# sb_in_root CMD...: CMD in the root, through an overlay whose upper half is
-# a tmpfs of a private mount namespace: whatever CMD installs or builds
-# there is gone when it exits. $OUT appears at /out.
-sb_in_root() {
-	# shellcheck disable=SC2016
-	unshare --mount --propagation unchanged sh -euc '
-		mount --make-rprivate / 2>/dev/null || true
-		root=$1 out=$2 w=$3; shift 3
-		mount -t tmpfs -o size=4g,mode=755 xyz-sb "$w"
-		mkdir -p "$w/upper" "$w/work" "$w/merged"
-		mount -t overlay overlay \
-			-o "lowerdir=$root,upperdir=$w/upper,workdir=$w/work" "$w/merged"
-		mkdir -p "$w/merged/out"
-		mount --bind "$out" "$w/merged/out"
-		mount -t proc proc "$w/merged/proc"
-		mount --rbind /dev "$w/merged/dev"
-		exec chroot "$w/merged" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-			HOME=/root LANG=C.UTF-8 "$@"
-	' sb_in_root "$SB/root-$kver" "$OUT" "$work" "$@"
+	xyz_cached_root "$SB/root-$kver" "$SUITE" \
+		"dkms,linux-headers-$kver,openssl,pahole,build-essential,debhelper,dh-dkms,liburing-dev,pkg-config,python3,python3-virt-firmware,mtools,dosfstools,fdisk,sbsigntool,mokutil,cpio,xz-utils"
 }
 
 # --- the initramfs's host half ----------------------------------------------
@@ -299,8 +257,6 @@ EOF
 
 mkdir -p "$SB" "$OUT"
 rm -rf "$OUT"/{src,initramfs,parts} "$OUT"/serial-*.log
-work=$(mktemp -d /var/tmp/xyz-sb.XXXXXX)
-trap 'rmdir "$work" 2>/dev/null || true' EXIT
 get_parts
 make_root
 stage_initramfs
@@ -309,7 +265,8 @@ mkdir -p "$OUT/src/xyz-$VERSION"
 git -C "$XYZ_TOP" archive HEAD | tar -x -C "$OUT/src/xyz-$VERSION"
 cp "$XYZ_TOP/scripts/vm-secureboot-root.sh" "$OUT/root.sh"
 t0=$SECONDS
-sb_in_root bash /out/root.sh "$kver" "$VERSION" || xyz_die "building the disk failed"
+xyz_overlay_run "$SB/root-$kver" "$OUT" bash /out/root.sh "$kver" "$VERSION" ||
+	xyz_die "building the disk failed"
 echo "# Debian 13 root: xyz-dkms built, installed, the disk made in $((SECONDS - t0))s"
 sed 's/^/# /' "$OUT/module.txt"
 
