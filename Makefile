@@ -20,7 +20,7 @@ DEPMOD ?= depmod
 
 .PHONY: all module modules userspace modules_install sign uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
-	dkms-test deb deb-test secureboot bench trace soak clean version need-kdir
+	dkms-test deb deb-test debian-tests secureboot bench trace soak clean version need-kdir
 
 all: module userspace
 
@@ -94,6 +94,7 @@ help:
 	@echo '  make lint             checkpatch --strict and sparse, every kernel'
 	@echo '  make dkms-test        the DKMS round trip on every kernel of the matrix'
 	@echo '  make deb-test         the packages installed and purged in a brand-new root'
+	@echo '  make debian-tests     autopkgtest, piuparts, lintian, N->N+1 upgrade on Debian 12 and 13'
 	@echo '  make secureboot       Debian 13 under OVMF with Secure Boot: unsigned refused, DKMS'"'"'s module loads'
 	@echo '  make bench            the benchmark matrix (docs/performance.md)'
 	@echo '  make trace            every door'"'"'s call path, instruction by instruction (docs/callpath.md)'
@@ -139,6 +140,9 @@ deb:
 
 deb-test:
 	scripts/deb.sh test
+
+debian-tests:
+	scripts/debian-tests.sh
 
 secureboot:
 	scripts/vm-secureboot.sh
