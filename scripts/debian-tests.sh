@@ -9,10 +9,12 @@
 #
 # For each release, every step in a brand-new system of that release (an
 # overlay of a root mmdebstrap made, scripts/roots.sh, thrown away after):
-#   build     dpkg-buildpackage -us -uc -b from HEAD (git archive) in a root
-#             of the release (its compiler, debhelper, dh-dkms), as version N
-#             (dkms.conf's), and again as N+1 (dkms.conf and changelog bumped);
-#   lintian   the release's lintian --info --pedantic on N: no error; no
+#   build     dpkg-buildpackage -us -uc from HEAD (git archive) in a root of
+#             the release (its compiler, debhelper, dh-dkms), as version N
+#             (dkms.conf's), and the binaries again as N+1 (dkms.conf and
+#             changelog bumped);
+#   lintian   the release's lintian --info --pedantic on N, source and
+#             binaries: no error; no
 #             warning either, but Debian 12's newer-standards-version (the
 #             Standards-Version is Debian 13's, which lintian 2.116 predates);
 #   autopkgtest  N's four packages with the sources' debian/tests and what
@@ -81,9 +83,10 @@ in_build() {
 	set -eu
 	mkdir -p /tmp/n /tmp/n1 "$o/debs/n" "$o/debs/n1"
 	cp -a "/out/src/xyz-$v" /tmp/n/
-	(cd "/tmp/n/xyz-$v" && dpkg-buildpackage -us -uc -b) >"$o/build-n.log" 2>&1 ||
+	# source and binaries: lintian's source checks read the .dsc
+	(cd "/tmp/n/xyz-$v" && dpkg-buildpackage -us -uc) >"$o/build-n.log" 2>&1 ||
 		{ tail -n 20 "$o/build-n.log"; return 1; }
-	cp /tmp/n/*.deb /tmp/n/*.changes /tmp/n/*.buildinfo "$o/debs/n/"
+	cp /tmp/n/*.deb /tmp/n/*.dsc /tmp/n/*.tar.* /tmp/n/*.changes /tmp/n/*.buildinfo "$o/debs/n/"
 	lintian --version >"$o/lintian.log"
 	lintian --verbose --info --pedantic "/tmp/n/xyz_${v}_amd64.changes" >>"$o/lintian.log" 2>&1 || true
 	# N+1: the same sources, dkms.conf and debian/changelog one version on
