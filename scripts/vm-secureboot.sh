@@ -44,6 +44,7 @@ VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XYZ_TOP/dkms.conf")
 [ -n "$VERSION" ] || xyz_die "no PACKAGE_VERSION in $XYZ_TOP/dkms.conf"
 
 tests=1 run_cmd='' shell='' kver=''
+[ "$(id -u)" = 0 ] || exec sudo -- env XYZ_CACHE="$XYZ_CACHE" XYZ_BUILD="$XYZ_BUILD" "$0" "$@"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-tests) tests=; shift ;;
@@ -53,8 +54,6 @@ while [ $# -gt 0 ]; do
 	*) kver=$1; shift ;;
 	esac
 done
-[ "$(id -u)" = 0 ] || exec sudo -- env XYZ_CACHE="$XYZ_CACHE" XYZ_BUILD="$XYZ_BUILD" \
-	"$0" ${tests:---no-tests} ${run_cmd:+--run "$run_cmd"} ${shell:+--shell} ${kver:+"$kver"}
 start=$SECONDS
 
 if [ -z "$kver" ]; then
