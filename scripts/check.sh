@@ -13,7 +13,10 @@
 #          its modules tested in the VM (this first removes any xyz that DKMS
 #          had installed on the machine, and says so); the Debian packages
 #          built, linted, installed and purged in a brand-new root, the
-#          modules their DKMS built tested in the VM
+#          modules their DKMS built tested in the VM; Secure Boot: Debian
+#          13's signed boot chain under OVMF, an unsigned module refused, the
+#          DKMS-signed one loaded once its key is enrolled, the selftests
+#          (scripts/vm-secureboot.sh)
 # usage: scripts/check.sh [--host|--vm|--release]
 #   --release: what depends on this machine's Debian release only: the host
 #   steps, and on the default kernel (lib.sh: xyz_default_kernel) the
@@ -116,6 +119,9 @@ if [ "$what" != --host ]; then
 	[ "$what" = --release ] || step trace-mutants scripts/trace/mutants.sh
 	step dkms scripts/dkms.sh test
 	step deb scripts/deb.sh test
+	# Debian 13's signed boot chain under Secure Boot, whatever the
+	# machine's release
+	[ "$what" = --release ] || step secureboot scripts/vm-secureboot.sh
 fi
 echo "# make check took $(($(date +%s) - start))s"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -3,9 +3,10 @@
 # them as a user gets them, in a brand-new root of this machine's Debian
 # release (the packages are built with its toolchain). See docs/dkms.md.
 #
-# usage: scripts/deb.sh build      the four packages from HEAD (git archive,
-#                                  so uncommitted changes are left out) in
-#                                  build/deb/, then lintian on them
+# usage: scripts/deb.sh build      the source package and the four packages
+#                                  from HEAD (git archive, so uncommitted
+#                                  changes are left out) in build/deb/src,
+#                                  then lintian on them
 #        scripts/deb.sh test [--no-vm]
 #              build, then in a fresh root made by mmdebstrap: the matrix
 #              kernels' headers with apt, `apt-get install ./xyz-dkms_*.deb
@@ -34,8 +35,10 @@ cmd_build() {
 	rm -rf "$OUT/src"
 	mkdir -p "$src"
 	git -C "$XYZ_TOP" archive HEAD | tar -x -C "$src"
-	xyz_log "dpkg-buildpackage -us -uc -b in $src (log: $OUT/build.log)"
-	(cd "$src" && dpkg-buildpackage -us -uc -b) >"$OUT/build.log" 2>&1 ||
+	# the source package too: lintian's source checks (debian/control,
+	# debian/tests, Standards-Version) read it
+	xyz_log "dpkg-buildpackage -us -uc in $src (log: $OUT/build.log)"
+	(cd "$src" && dpkg-buildpackage -us -uc) >"$OUT/build.log" 2>&1 ||
 		{ tail -n 20 "$OUT/build.log" >&2; xyz_die "dpkg-buildpackage failed"; }
 	xyz_log "lintian (log: $OUT/lintian.log)"
 	# lintian exits non-zero on errors; the tags are judged below
@@ -235,7 +238,7 @@ cmd_test() {
 		return 0
 	fi
 
-	xyz_check "dpkg-buildpackage -us -uc -b from HEAD builds ${PKGS[*]}" cmd_build
+	xyz_check "dpkg-buildpackage -us -uc from HEAD builds ${PKGS[*]}" cmd_build
 	if [ "$passed" = 0 ]; then
 		echo "$npass passed, $nfail failed, $nskip skipped"
 		return 1
