@@ -34,7 +34,7 @@ else
 fi
 
 tdir=${XYZ_TRACE_DIR:-$XYZ_BUILD/trace}
-mkdir -p "$tdir"
+mkdir -p "$tdir" "$XYZ_BUILD"
 inc=$("$XYZ_TOP/scripts/trace/qemu-plugin-header.sh")
 flock "$XYZ_BUILD/.build.lock" make -s -C "$XYZ_TOP/tools/qemu-plugin" \
 	QEMU_PLUGIN_INC="$inc" OUTPUT="$tdir" >&2
