@@ -39,6 +39,7 @@ inc=$("$XYZ_TOP/scripts/trace/qemu-plugin-header.sh")
 flock "$XYZ_BUILD/.build.lock" make -s -C "$XYZ_TOP/tools/qemu-plugin" \
 	QEMU_PLUGIN_INC="$inc" OUTPUT="$tdir" >&2
 plugin=$tdir/libxyz_trace.so
+qemu_ver=$(dpkg-query -W -f='${Version}' qemu-system-x86)
 # a plugin of another API version must be refused (one QEMU start, no boot)
 make -s -C "$XYZ_TOP/tools/qemu-plugin" QEMU_PLUGIN_INC="$inc" OUTPUT="$tdir" \
 	check-refusal >&2 || xyz_die "the plugin's API-version check failed"
@@ -73,7 +74,7 @@ for kver in "${kernels[@]}"; do
 		--bin64 "$XYZ_BUILD/selftests/xyz_trace_doors" \
 		--bin32 "$XYZ_BUILD/selftests/xyz_trace_doors_32" \
 		--doors "$XYZ_TOP/scripts/trace/doors" --kernel "$kver" \
-		--out "$out" || rc=1
+		--qemu "$qemu_ver" --out "$out" || rc=1
 done
 if [ -n "$page" ] && [ "$rc" = 0 ]; then
 	python3 "$XYZ_TOP/scripts/trace/report.py" page --tdir "$tdir" \
