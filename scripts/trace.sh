@@ -12,7 +12,8 @@
 #   with "N passed, N failed"; --ko traces that xyz.ko (scripts/trace/mutants.sh).
 # Knobs: XYZ_TRACE_REPS (calls per door and round, 5), XYZ_TRACE_ROUNDS (2:
 # the whole sequence twice in one boot, which must give the same counts),
-# XYZ_TRACE_MODES ("direct ftrace kprobe"), XYZ_TRACE_DIR (build/trace).
+# XYZ_TRACE_MODES ("direct ftrace kprobe"), XYZ_TRACE_DIR (build/trace),
+# XYZ_TRACE_CPU (QEMU's -cpu; scripts/trace/cpu).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -44,6 +45,10 @@ qemu_ver=$(dpkg-query -W -f='${Version}' qemu-system-x86)
 make -s -C "$XYZ_TOP/tools/qemu-plugin" QEMU_PLUGIN_INC="$inc" OUTPUT="$tdir" \
 	check-refusal >&2 || xyz_die "the plugin's API-version check failed"
 
+# One CPU under every QEMU (scripts/trace/cpu); QEMU takes the last -cpu,
+# so this one replaces vm-run.sh's -cpu max.
+cpu=${XYZ_TRACE_CPU:-$(sed '/^#/d' "$XYZ_TOP/scripts/trace/cpu" | paste -sd,)}
+
 # the door lists of the guest, from the table
 doors() { # ABI KIND[,KIND]
 	awk -v abi="$1" -v kinds=",$2," '!/^#/ && NF && $2 == abi && index(kinds, "," $3 ",") { printf "%s ", $1 }' \
@@ -63,7 +68,7 @@ for kver in "${kernels[@]}"; do
 	xyz_log "tracing $kver (one vCPU, QEMU plugin)"
 	# -smp 1: nothing runs on another vCPU; thread=single TCG as vm-run has
 	if ! XYZ_VM_SMP=1 XYZ_SERIAL_LOG=$out/serial.log \
-		XYZ_QEMU_ARGS="-plugin $plugin,out=$out/raw.trace" \
+		XYZ_QEMU_ARGS="-plugin $plugin,out=$out/raw.trace -cpu $cpu" \
 		"$XYZ_TOP/scripts/vm-run.sh" "${ko[@]}" --run "$guest" "$kver" >/dev/null; then
 		echo "[$kver] FAILED: the trace boot (serial log: $out/serial.log)" >&2
 		rc=1

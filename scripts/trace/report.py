@@ -78,7 +78,7 @@ def nm_pairs(binary):
 def parse_serial(path):
     """The guest's console: kallsyms, and the sequence of events."""
     lines = [l.rstrip('\r\n') for l in open(path, errors='replace')]
-    events, ksyms, i = [], None, 0
+    events, ksyms, cpu, i = [], None, {}, 0
     while i < len(lines):
         l = lines[i]
         if l == 'XYZ-TRACE-KALLSYMS-BEGIN':
@@ -98,6 +98,9 @@ def parse_serial(path):
         elif l.startswith('XYZ-TRACE-DOOR '):
             _, name, did, reps, rc = l.split()
             events.append(('door', name, int(did), int(reps), int(rc)))
+        elif l.startswith('XYZ-TRACE-CPU '):
+            k, _, v = l[len('XYZ-TRACE-CPU '):].partition(':')
+            cpu[k.strip().replace(' ', '_')] = v.strip()
         elif l.startswith('XYZ-TRACE-FAIL'):
             die('the guest said: ' + l)
         i += 1
@@ -105,7 +108,7 @@ def parse_serial(path):
         die('no kallsyms in ' + path)
     if 'XYZ-TRACE-END' not in lines:
         die('the guest did not finish (no XYZ-TRACE-END in %s)' % path)
-    return ksyms, events
+    return ksyms, events, cpu
 
 
 def parse_trace(path):
@@ -179,7 +182,7 @@ def read_doors(path):
 
 
 def symbolise(a):
-    ksyms_lines, events = parse_serial(a.serial)
+    ksyms_lines, events, cpu = parse_serial(a.serial)
     base = list(kallsyms_pairs(ksyms_lines))
     head, wins = parse_trace(a.trace)
     table = read_doors(a.doors)
@@ -221,7 +224,7 @@ def symbolise(a):
         out = {'kernel': a.kernel, 'hook': mode, 'doors': {},
                # the plugin's API version and how it told the rings apart
                'plugin': {'api': int(head.get('api', 1)), 'ring': head.get('ring', 'address')},
-               'qemu': a.qemu}
+               'qemu': a.qemu, 'cpu': cpu}
         for key, runs in doors.items():
             clean = [(r, s) for r, s in runs
                      if not any(DISTURBED.match(x['function']) for x in s)]
