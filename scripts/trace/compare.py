@@ -18,7 +18,10 @@ import json
 import os
 import sys
 
-HOOKS = ('none', 'direct', 'ftrace', 'kprobe')
+def hooks(*dirs):
+    """The modes traced in either directory: its <hook>.json files."""
+    return sorted(set(f[:-5] for d in dirs if os.path.isdir(d)
+                      for f in os.listdir(d) if f.endswith('.json')), key=lambda h: (h != 'none', h))
 
 
 def load(tdir, kver, hook):
@@ -80,7 +83,8 @@ def main():
             failed += 1
 
     for kver in kernels:
-        runs = [(h, load(ta, kver, h), load(tb, kver, h)) for h in HOOKS]
+        runs = [(h, load(ta, kver, h), load(tb, kver, h))
+                for h in hooks(os.path.join(ta, kver), os.path.join(tb, kver))]
         if not any(a or b for _, a, b in runs):
             result(False, '%s: traced in neither %s nor %s' % (kver, ta, tb))
             continue
