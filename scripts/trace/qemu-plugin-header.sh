@@ -4,10 +4,10 @@
 # plugin API version is compiled in, and QEMU refuses (or worse, misreads)
 # a plugin built against another one. So it comes from Debian's qemu source
 # package of exactly the installed version, read from the machine's Debian
-# release (and its -updates and -security suites) through a private apt
-# configuration under the cache, as lib.sh's xyz_apt reads kernels: the
-# mirror is lib.sh's (xyz_debian_uri), the machine's apt sources, lists and
-# dpkg status are never used or touched.
+# release (and its -updates, -backports and -security suites) through a
+# private apt configuration under the cache, as lib.sh's xyz_apt reads
+# kernels: the mirror is lib.sh's (xyz_debian_uri); the machine's apt
+# sources, lists and dpkg status are never used or touched.
 #
 # XYZ_QEMU_PLUGIN_INC: a directory with the running QEMU's qemu-plugin.h,
 # used as is (a machine that is not Debian, a self-built QEMU).
@@ -32,10 +32,10 @@ if [ ! -f "$dir/.done" ]; then
 	xyz_debian_keyring
 	xyz_log "fetching qemu-plugin.h from Debian's qemu $ver source package ($release)"
 	# the qemu of a Debian release is in the release itself, its -updates
-	# (point-release fixes) or its -security suite
+	# (point-release fixes), -backports or -security suite
 	apt=$XYZ_CACHE/qemu-src/apt/$release
-	sources=$(printf 'Types: deb-src\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: %s\n\nTypes: deb-src\nURIs: %s\nSuites: %s-security\nComponents: main\nSigned-By: %s\n' \
-		"$(xyz_debian_uri main)" "$release" "$release" "$XYZ_DEBIAN_KEYRING" \
+	sources=$(printf 'Types: deb-src\nURIs: %s\nSuites: %s %s-updates %s-backports\nComponents: main\nSigned-By: %s\n\nTypes: deb-src\nURIs: %s\nSuites: %s-security\nComponents: main\nSigned-By: %s\n' \
+		"$(xyz_debian_uri main)" "$release" "$release" "$release" "$XYZ_DEBIAN_KEYRING" \
 		"$(xyz_debian_uri security)" "$release" "$XYZ_DEBIAN_KEYRING")
 	mkdir -p "$XYZ_CACHE/qemu-src"
 	(
