@@ -115,7 +115,8 @@ if [ "$what" != --host ]; then
 	[ "$what" = --release ] || step mutants scripts/mutants.sh
 	# the instruction budgets of the hot paths, and mutants they must catch
 	# shellcheck disable=SC2086
-	step trace scripts/trace.sh --check --no-page $trace_kernels
+	step trace env XYZ_JOBS="${XYZ_JOBS:-$(nproc)}" \
+		scripts/trace.sh --check --no-page $trace_kernels
 	[ "$what" = --release ] || step trace-mutants scripts/trace/mutants.sh
 	step dkms scripts/dkms.sh test
 	step deb scripts/deb.sh test
