@@ -20,7 +20,7 @@ DEPMOD ?= depmod
 
 .PHONY: all module modules userspace modules_install sign uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
-	dkms-test deb deb-test debian-tests secureboot bench trace soak clean version need-kdir
+	dkms-test deb deb-test debian-tests secureboot bench trace syscall-path soak clean version need-kdir
 
 all: module userspace
 
@@ -99,6 +99,8 @@ help:
 	@echo '  make secureboot       Debian 13 under OVMF with Secure Boot: unsigned refused, DKMS'"'"'s module loads'
 	@echo '  make bench            the benchmark matrix (docs/performance.md)'
 	@echo '  make trace            every door'"'"'s call path, instruction by instruction (docs/callpath.md)'
+	@echo '  make syscall-path     docs/syscall-path.md and its figure from the trace of Debian 13'"'"'s 6.12'
+	@echo '                        (build/trace, made by scripts/trace.sh); syscall_path.py check: up to date?'
 	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
 	@echo
 	@echo 'Variables:'
@@ -153,6 +155,11 @@ bench:
 
 trace:
 	scripts/trace.sh
+
+# From the trace make trace (or scripts/trace.sh --no-page <release>) left in
+# build/trace: scripts/trace/syscall_path.py
+syscall-path:
+	python3 scripts/trace/syscall_path.py update
 
 soak:
 	scripts/soak.sh
