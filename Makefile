@@ -86,7 +86,7 @@ help:
 	@echo '  make dkms-install     let DKMS build xyz.ko for the running kernel (docs/dkms.md)'
 	@echo '  make dkms-uninstall   remove xyz from DKMS'
 	@echo '  make deb              the Debian packages from HEAD, in build/deb/src (docs/dkms.md)'
-	@echo '  make clean            the module'"'"'s objects, userspace/build, build/'
+	@echo '  make clean            the module'"'"'s objects, userspace/build, docs/lesson/build, build/'
 	@echo '  make version          print the version'
 	@echo
 	@echo 'Testing (they install what they need first):'
@@ -173,4 +173,5 @@ clean:
 		-o -name modules.order -o -name Module.symvers \) -print0 | \
 		xargs -0r rm -f
 	$(MAKE) -C userspace clean
+	$(MAKE) -C docs/lesson clean
 	rm -rf build
