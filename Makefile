@@ -20,7 +20,7 @@ DEPMOD ?= depmod
 
 .PHONY: all module modules userspace modules_install sign uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
-	dkms-test deb deb-test debian-tests secureboot bench trace soak clean version need-kdir
+	dkms-test deb deb-test debian-tests secureboot bench trace syscall-path soak clean version need-kdir
 
 all: module userspace
 
@@ -86,7 +86,7 @@ help:
 	@echo '  make dkms-install     let DKMS build xyz.ko for the running kernel (docs/dkms.md)'
 	@echo '  make dkms-uninstall   remove xyz from DKMS'
 	@echo '  make deb              the Debian packages from HEAD, in build/deb/src (docs/dkms.md)'
-	@echo '  make clean            the module'"'"'s objects, userspace/build, build/'
+	@echo '  make clean            the module'"'"'s objects, userspace/build, docs/lesson/build, build/'
 	@echo '  make version          print the version'
 	@echo
 	@echo 'Testing (they install what they need first):'
@@ -99,6 +99,8 @@ help:
 	@echo '  make secureboot       Debian 13 under OVMF with Secure Boot: unsigned refused, DKMS'"'"'s module loads'
 	@echo '  make bench            the benchmark matrix (docs/performance.md)'
 	@echo '  make trace            every door'"'"'s call path, instruction by instruction (docs/callpath.md)'
+	@echo '  make syscall-path     docs/syscall-path.md and its figure from the trace of Debian 13'"'"'s 6.12'
+	@echo '                        (build/trace, made by scripts/trace.sh); syscall_path.py check: up to date?'
 	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
 	@echo
 	@echo 'Variables:'
@@ -154,6 +156,11 @@ bench:
 trace:
 	scripts/trace.sh
 
+# From the trace make trace (or scripts/trace.sh --no-page <release>) left in
+# build/trace: scripts/trace/syscall_path.py
+syscall-path:
+	python3 scripts/trace/syscall_path.py update
+
 soak:
 	scripts/soak.sh
 
@@ -166,4 +173,5 @@ clean:
 		-o -name modules.order -o -name Module.symvers \) -print0 | \
 		xargs -0r rm -f
 	$(MAKE) -C userspace clean
+	$(MAKE) -C docs/lesson clean
 	rm -rf build

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test of xyz, ending with one line "N passed, N failed, N skipped":
 #   host:  the uapi header in C/C++ 32/64-bit, what lib.sh reads of the
-#          machine (scripts/test-lib.sh), libxyz's unit tests, lint
+#          machine (scripts/test-lib.sh), libxyz's unit tests, the lesson's
+#          hello programs built, docs/syscall-path.md regenerated from the
+#          reference trace must be what is committed, lint
 #          (checkpatch --strict, sparse and a -Werror build against every
 #          kernel of the matrix)
 #   vm:    selftests/xyz in the test VM, on every kernel of the matrix (arm64
@@ -101,6 +103,8 @@ if [ "$what" != --vm ]; then
 	step abi scripts/check-abi.sh
 	step scripts scripts/test-lib.sh
 	step libxyz make -s -C userspace check
+	step lesson make -s -C docs/lesson check
+	step syscall-path python3 scripts/trace/syscall_path.py check
 	step lint scripts/lint.sh
 fi
 if [ "$what" != --host ]; then

@@ -7,7 +7,8 @@
 #
 # usage: scripts/trace.sh [--check] [--no-page] [--ko PATH] [KERNEL_RELEASE...]
 #   writes build/trace/<kernel>/<hook>.json (hook: none and each mode the
-#   module loaded in: direct, ftrace, kprobe, table) and, unless --no-page, docs/callpath.md and docs/callpath.svg;
+#   module loaded in: direct, ftrace, kprobe, table) and, unless --no-page, docs/callpath.md and docs/callpath.svg
+#   (and docs/syscall-path.md and .svg when Debian 13's 6.12 is among the kernels: scripts/trace/syscall_path.py);
 #   --check also checks scripts/trace/budgets (scripts/trace/gate.py) and ends
 #   with "N passed, N failed"; --ko traces that xyz.ko (scripts/trace/mutants.sh).
 # Knobs: XYZ_TRACE_REPS (calls per door and round, 5), XYZ_TRACE_ROUNDS (2:
@@ -105,6 +106,9 @@ if [ -n "$page" ] && [ "$rc" = 0 ]; then
 	python3 "$XYZ_TOP/scripts/trace/report.py" page --tdir "$tdir" \
 		--doors "$XYZ_TOP/scripts/trace/doors" \
 		--md "$XYZ_TOP/docs/callpath.md" --svg "$XYZ_TOP/docs/callpath.svg" \
+		"${kernels[@]}" || rc=1
+	# docs/syscall-path.md shows one line's kernel: when it was traced
+	python3 "$XYZ_TOP/scripts/trace/syscall_path.py" update --tdir "$tdir" \
 		"${kernels[@]}" || rc=1
 fi
 if [ -n "$check" ]; then
