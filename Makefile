@@ -43,11 +43,11 @@ module modules: need-kdir
 
 # Sign xyz.ko for a kernel that checks signatures (Secure Boot): with the
 # kernel's own key when KDIR has it, else with the key DKMS signs with on
-# this machine, made as dkms makes it if there is none (scripts/sign.sh,
+# this machine, made as dkms makes it if there is none (scripts/pkg/sign.sh,
 # docs/dkms.md). Fails when the module stays unsigned on a kernel that
 # would refuse it.
 sign: module
-	scripts/sign.sh $(KVER) $(KDIR) $(CURDIR)/xyz.ko
+	scripts/pkg/sign.sh $(KVER) $(KDIR) $(CURDIR)/xyz.ko
 
 # kbuild's install (compression as the kernel is configured), then the
 # installed copy signed as above (kbuild's own signing is switched off:
@@ -57,7 +57,7 @@ sign: module
 modules_install: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) \
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) CONFIG_MODULE_SIG_ALL= modules_install
-	scripts/sign.sh $(KVER) $(KDIR) \
+	scripts/pkg/sign.sh $(KVER) $(KDIR) \
 		$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/xyz.ko*
 	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
 
@@ -100,7 +100,7 @@ help:
 	@echo '  make bench            the benchmark matrix (docs/performance.md)'
 	@echo '  make trace            every door'"'"'s call path, instruction by instruction (docs/callpath.md)'
 	@echo '  make syscall-path     docs/syscall-path.md and its figure from the trace of Debian 13'"'"'s 6.12'
-	@echo '                        (build/trace, made by scripts/trace.sh); syscall_path.py check: up to date?'
+	@echo '                        (build/trace, made by scripts/trace/run.sh); syscall_path.py check: up to date?'
 	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
 	@echo
 	@echo 'Variables:'
@@ -121,7 +121,7 @@ check-vm:
 	scripts/check.sh --vm
 
 lint:
-	scripts/lint.sh
+	scripts/checks/lint.sh
 
 install:
 	$(MAKE) -C userspace install
@@ -130,39 +130,39 @@ version:
 	@echo $(XYZ_VERSION)
 
 dkms-install:
-	scripts/dkms.sh install
+	scripts/pkg/dkms.sh install
 
 dkms-uninstall:
-	scripts/dkms.sh uninstall
+	scripts/pkg/dkms.sh uninstall
 
 dkms-test:
-	scripts/dkms.sh test
+	scripts/pkg/dkms.sh test
 
 deb:
-	scripts/deb.sh build
+	scripts/pkg/deb.sh build
 
 deb-test:
-	scripts/deb.sh test
+	scripts/pkg/deb.sh test
 
 debian-tests:
-	scripts/debian-tests.sh
+	scripts/pkg/debian-tests.sh
 
 secureboot:
-	scripts/vm-secureboot.sh
+	scripts/secureboot/run.sh
 
 bench:
-	scripts/bench.sh
+	scripts/bench/run.sh
 
 trace:
-	scripts/trace.sh
+	scripts/trace/run.sh
 
-# From the trace make trace (or scripts/trace.sh --no-page <release>) left in
-# build/trace: scripts/trace/syscall_path.py
+# From the trace make trace (or scripts/trace/run.sh --no-page <release>)
+# left in build/trace: scripts/trace/syscall_path.py
 syscall-path:
 	python3 scripts/trace/syscall_path.py update
 
 soak:
-	scripts/soak.sh
+	scripts/soak/run.sh
 
 # No headers needed: kbuild's clean would want them, so remove by name what
 # a module build leaves in the tree (objects, .cmd files, modpost's files).

@@ -102,8 +102,9 @@ int xyz_check_numbers(int nr, int compat_nr);
  * ABI to that ABI's entry point. detach() must return only when no CPU can
  * newly enter module code through it; xyz_wait_for_callers() then waits for
  * the calls already on their way. They are called by name, never through a
- * pointer: the module makes no indirect call at all (scripts/lint.sh checks
- * the object code), so no address taken from the kernel can ever be called.
+ * pointer: the module makes no indirect call at all (scripts/checks/lint.sh
+ * checks the object code), so no address taken from the kernel can ever be
+ * called.
  */
 int xyz_direct_attach(enum xyz_abi abi, int nr);
 void xyz_direct_detach(enum xyz_abi abi);

@@ -49,8 +49,8 @@ void xyz_wait_for_callers(void)
  * kprobe resolves the name without arming anything; its address is the
  * function's ftrace site (past the ENDBR on IBT kernels), which is what
  * ftrace_set_filter_ip() wants. Calling through it would land where IBT has
- * sealed the ENDBR and BUG() on real hardware (scripts/lint.sh checks that
- * the module makes no such call).
+ * sealed the ENDBR and BUG() on real hardware (scripts/checks/lint.sh checks
+ * that the module makes no such call).
  */
 unsigned long xyz_function_site(const char *name)
 {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of xyz, ending with one line "N passed, N failed, N skipped":
 #   host:  the uapi header in C/C++ 32/64-bit, what lib.sh reads of the
-#          machine (scripts/test-lib.sh), libxyz's unit tests, the lesson's
+#          machine (scripts/checks/test-lib.sh), libxyz's unit tests, the lesson's
 #          hello programs built, docs/syscall-path.md regenerated from the
 #          reference trace must be what is committed, lint
 #          (checkpatch --strict, sparse and a -Werror build against every
@@ -10,7 +10,7 @@
 #          too, in qemu-system-aarch64; the steps below are x86-64 only); the
 #          mutants (the module broken on purpose, each bug must be caught);
 #          the instruction budgets of every door on every x86-64 kernel
-#          (scripts/trace.sh --check) and the mutants that must break them;
+#          (scripts/trace/run.sh --check) and the mutants that must break them;
 #          the DKMS round trip on the kernels this machine's compiler builds,
 #          its modules tested in the VM (this first removes any xyz that DKMS
 #          had installed on the machine, and says so); the Debian packages
@@ -18,7 +18,7 @@
 #          modules their DKMS built tested in the VM; Secure Boot: Debian
 #          13's signed boot chain under OVMF, an unsigned module refused, the
 #          DKMS-signed one loaded once its key is enrolled, the selftests
-#          (scripts/vm-secureboot.sh)
+#          (scripts/secureboot/run.sh)
 # usage: scripts/check.sh [--host|--vm|--release]
 #   --release: what depends on this machine's Debian release only: the host
 #   steps, and on the default kernel (lib.sh: xyz_default_kernel) the
@@ -100,12 +100,12 @@ vm_matrix() {
 }
 
 if [ "$what" != --vm ]; then
-	step abi scripts/check-abi.sh
-	step scripts scripts/test-lib.sh
+	step abi scripts/checks/abi.sh
+	step scripts scripts/checks/test-lib.sh
 	step libxyz make -s -C userspace check
 	step lesson make -s -C docs/lesson check
 	step syscall-path python3 scripts/trace/syscall_path.py check
-	step lint scripts/lint.sh
+	step lint scripts/checks/lint.sh
 fi
 if [ "$what" != --host ]; then
 	if [ "$what" = --release ]; then
@@ -116,17 +116,17 @@ if [ "$what" != --host ]; then
 		trace_kernels=$(xyz_matrix amd64)
 	fi
 	step vm vm_matrix
-	[ "$what" = --release ] || step mutants scripts/mutants.sh
+	[ "$what" = --release ] || step mutants scripts/checks/mutants.sh
 	# the instruction budgets of the hot paths, and mutants they must catch
 	# shellcheck disable=SC2086
 	step trace env XYZ_JOBS="${XYZ_JOBS:-$(nproc)}" \
-		scripts/trace.sh --check --no-page $trace_kernels
+		scripts/trace/run.sh --check --no-page $trace_kernels
 	[ "$what" = --release ] || step trace-mutants scripts/trace/mutants.sh
-	step dkms scripts/dkms.sh test
-	step deb scripts/deb.sh test
+	step dkms scripts/pkg/dkms.sh test
+	step deb scripts/pkg/deb.sh test
 	# Debian 13's signed boot chain under Secure Boot, whatever the
 	# machine's release
-	[ "$what" = --release ] || step secureboot scripts/vm-secureboot.sh
+	[ "$what" = --release ] || step secureboot scripts/secureboot/run.sh
 fi
 echo "# make check took $(($(date +%s) - start))s"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -25,7 +25,7 @@
 #           plugin; qemu-system-arm: qemu-system-aarch64, the arm64 test VM
 #           (the arm64 *compiler* lives in a build root, see lib.sh);
 #   dkms kmod: the DKMS round trip; build-essential dpkg-dev debhelper
-#           dh-dkms lintian mmdebstrap: scripts/deb.sh builds the Debian
+#           dh-dkms lintian mmdebstrap: scripts/pkg/deb.sh builds the Debian
 #           packages, lints them and tests them in a brand-new root;
 #   gnuplot-nox: make bench's charts; trinity: make soak's fuzzer
 set -euo pipefail

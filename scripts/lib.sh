@@ -47,7 +47,7 @@ XYZ_DEBIAN_SUITES='buster|bullseye|bookworm|trixie|forky|duke|sid|oldoldstable|o
 
 # The machine's apt sources, one entry per line: "URI SUITE...", from the
 # deb822 files and the one-line format alike (deb entries only).
-# XYZ_APT_ETC and XYZ_OS_RELEASE: another machine's, for scripts/test-lib.sh.
+# XYZ_APT_ETC and XYZ_OS_RELEASE: another machine's, for scripts/checks/test-lib.sh.
 XYZ_APT_ETC=${XYZ_APT_ETC:-/etc/apt}
 xyz_host_sources() {
 	local f
@@ -543,7 +543,7 @@ scripts/const_structs.checkpatch"
 	fi
 }
 
-# TAP for the test halves of scripts/dkms.sh and scripts/deb.sh: the caller
+# TAP for the test halves of scripts/pkg/dkms.sh and scripts/pkg/deb.sh: the caller
 # sets n=0 npass=0 nfail=0 nskip=0 and log (the file command output goes to).
 # xyz_tap ok|fail|skip DESCRIPTION [REASON]: one TAP line, counted.
 xyz_tap() {

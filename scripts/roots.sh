@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Cached Debian roots used through throwaway overlays: every use starts from
 # the root exactly as mmdebstrap made it, and leaves nothing in it. For the
-# tests that need a brand-new system of some release (scripts/deb.sh debian,
-# scripts/vm-secureboot.sh) without paying for mmdebstrap each time.
+# tests that need a brand-new system of some release
+# (scripts/pkg/debian-tests.sh, scripts/secureboot/run.sh) without paying for
+# mmdebstrap each time.
 # Source it after lib.sh; as root. Functions only.
 
 # xyz_cached_root DIR SUITE PACKAGES [VARIANT]: DIR holds a root of SUITE

@@ -8,7 +8,7 @@
 #            line "N passed, N failed, N skipped"
 #   --demo   load the module, call every door, print the comparison
 #   --soak   trinity as nobody, unloaded and in every hook mode, then the
-#            door tests in that mode (scripts/vm-soak.sh); TAP and one line
+#            door tests in that mode (scripts/soak/guest.sh); TAP and one line
 #            "N passed, N failed, N skipped"
 #   --shell  an interactive shell in the VM
 #   --run CMD  load nothing, run CMD (sh -c) in /xyz/xyz, print its output
@@ -95,9 +95,9 @@ cp "$fixture" "${fixture%/*}/xyz_slot_thief.ko" "$root/lib/modules/"
 cp "$ksft"/kselftest/{runner.sh,prefix.pl,ktap_helpers.sh,module.sh} "$root/xyz/kselftest/"
 cp "$sdir"/xyz_* "$XYZ_TOP"/selftests/xyz/{*.sh,settings,config} \
 	"$root/xyz/xyz/"
-cp "$XYZ_TOP/scripts/vm-init.sh" "$root/init"
-cp "$XYZ_TOP/scripts/vm-demo.sh" "$root/xyz/xyz/demo.sh"
-cp "$XYZ_TOP/scripts/vm-soak.sh" "$root/xyz/xyz/soak.sh"
+cp "$XYZ_TOP/scripts/vm/init.sh" "$root/init"
+cp "$XYZ_TOP/scripts/vm/demo.sh" "$root/xyz/xyz/demo.sh"
+cp "$XYZ_TOP/scripts/soak/guest.sh" "$root/xyz/xyz/soak.sh"
 if [ "$mode" = soak ]; then
 	# Debian's trinity is linked dynamically: bring its libc and loader
 	trinity=$(command -v trinity) || xyz_die "no trinity (scripts/install-deps.sh)"
@@ -161,8 +161,8 @@ log=${XYZ_SERIAL_LOG:-$out/serial-$mode.log}
 # test runs; the check proves nothing about the module.
 cmdline="console=$console panic=-1 oops=panic panic_on_warn=1 quiet xyz.mode=$mode"
 [ "$arch" != amd64 ] || cmdline="$cmdline no_timer_check"
-# XYZ_VM_SMP and XYZ_QEMU_ARGS (split on blanks): scripts/trace.sh boots one
-# vCPU with its QEMU plugin
+# XYZ_VM_SMP and XYZ_QEMU_ARGS (split on blanks): scripts/trace/run.sh boots
+# one vCPU with its QEMU plugin
 # shellcheck disable=SC2206
 qemu=("$qemu_bin" "${accel[@]}" -smp "${XYZ_VM_SMP:-2}" -m 1024 -no-reboot
       -display none -monitor none -kernel "$vmlinuz"
@@ -211,7 +211,7 @@ if [ "$mode" = tests ]; then
 		problems+=("the kselftest runner reported a failure")
 	fi
 elif [ "$mode" = soak ]; then
-	# vm-soak.sh's TAP, top level
+	# soak/guest.sh's TAP, top level
 	pass=$(grep -E '^ok [0-9]' "$log" | grep -vc '# SKIP' || true)
 	skip=$(grep -E '^(ok|not ok) [0-9].*# SKIP' "$log" | grep -c . || true)
 	fail=$(grep -E '^not ok [0-9]' "$log" | grep -vc '# SKIP' || true)

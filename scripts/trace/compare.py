@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Two traces of the same kernels (scripts/trace.sh's build/trace/<kernel>/
-<hook>.json), taken under two QEMUs (Debian 12's 7.2 and Debian 13's 10.0),
-must give the same counts: they count the guest's instructions, so any
-difference is a bug in one of the two (or in the plugin's use of it).
+"""Two traces of the same kernels (scripts/trace/run.sh's
+build/trace/<kernel>/<hook>.json), taken under two QEMUs (Debian 12's 7.2 and
+Debian 13's 10.0), must give the same counts: they count the guest's
+instructions, so any difference is a bug in one of the two (or in the plugin's
+use of it).
 
 For every kernel one TAP line for the guest's CPU (the same identity,
 features and bugs: scripts/trace/cpu), and one per hook: ok when both have

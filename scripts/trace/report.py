@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The host half of scripts/trace.sh.
+"""The host half of scripts/trace/run.sh.
 
 symbolise: the plugin's raw windows (tools/qemu-plugin/xyz_trace.c) and the
   guest's console (kallsyms, the module's symbols per load, which door each

@@ -12,7 +12,7 @@ counts scripts/trace/gate.py keeps in <line>.json.
 usage: syscall_path.py update [--tdir DIR] [RELEASE...]
          the trace of the line's release among RELEASEs (none among them:
          nothing to do), or else of the newest one traced in DIR
-         (build/trace/6.12.*+deb13-amd64, from scripts/trace.sh) -> the
+         (build/trace/6.12.*+deb13-amd64, from scripts/trace/run.sh) -> the
          .paths.json, then the page and the figure
        syscall_path.py write
          the page and the figure from the .paths.json
@@ -21,8 +21,8 @@ usage: syscall_path.py update [--tdir DIR] [RELEASE...]
          agree with scripts/trace/budgets and reference/<line>.json (so a
          budget changed without regenerating the page fails); no VM needed
 
-`make syscall-path` runs `update`; scripts/trace.sh does too when it traced
-that line and writes the pages (no --no-page).
+`make syscall-path` runs `update`; scripts/trace/run.sh does too when it
+traced that line and writes the pages (no --no-page).
 """
 import argparse
 import difflib
@@ -72,7 +72,7 @@ def newest_release(tdir):
     rels = [d for d in os.listdir(tdir) if os.path.isdir(os.path.join(tdir, d))
             and re.match(r'\d', d) and gate.line_key(d) == LINE] if os.path.isdir(tdir) else []
     if not rels:
-        die('no trace of a %s kernel in %s: run scripts/trace.sh --no-page <release> first '
+        die('no trace of a %s kernel in %s: run scripts/trace/run.sh --no-page <release> first '
             '(the release: source scripts/lib.sh; xyz_matrix amd64 | grep deb13)' % (LINE, tdir))
     return max(rels, key=version_key)
 
@@ -512,7 +512,7 @@ def check():
     """TAP-like lines; exit status 1 on any drift."""
     n, bad = 0, 0
     fix = ('regenerate: make syscall-path (scripts/trace/syscall_path.py update, from a trace of the '
-           '%s kernel: scripts/trace.sh --no-page <release>)' % LINE)
+           '%s kernel: scripts/trace/run.sh --no-page <release>)' % LINE)
 
     def result(ok, msg, detail=()):
         nonlocal n, bad

@@ -3,8 +3,8 @@
  * The kernel lines the project tests (scripts/kernel-matrix runs every test
  * on the newest release of each), as xyz doctor names them. A kernel of
  * another line may well work: doctor says it is untested, not that it is
- * wrong. The patterns are the matrix's own, anchored (scripts/test-lib.sh
- * checks that they are the same).
+ * wrong. The patterns are the matrix's own, anchored
+ * (scripts/checks/test-lib.sh checks that they are the same).
  */
 #include "doctor.h"
 

@@ -3,10 +3,10 @@
 # the matrix (or the releases given), one VM boot runs Debian's trinity as
 # nobody with xyz unloaded (the control), then loaded as hook=direct, ftrace
 # and kprobe; after each mode the door tests must still pass in that mode
-# (scripts/vm-soak.sh). Ends with one line "N passed, N failed, N skipped".
+# (scripts/soak/guest.sh). Ends with one line "N passed, N failed, N skipped".
 #
-# usage: scripts/soak.sh [KERNEL_RELEASE...]
-#        scripts/soak.sh --prove [KERNEL_RELEASE]
+# usage: scripts/soak/run.sh [KERNEL_RELEASE...]
+#        scripts/soak/run.sh --prove [KERNEL_RELEASE]
 #   --prove  a soak that cannot fail proves nothing: build a module whose
 #            ftrace callback WARNs on sched_setscheduler (144, a call none of
 #            xyz's tests makes), soak it under hook=ftrace on one kernel
@@ -15,7 +15,7 @@
 #   XYZ_SOAK_SEED   trinity's seed (default: the time); printed, to repeat
 #   XYZ_SOAK_MODES  default "unloaded direct ftrace kprobe"
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 
 "$XYZ_TOP/scripts/install-deps.sh"
 if [ "${1:-}" = --prove ]; then
@@ -27,7 +27,7 @@ if [ "${1:-}" = --prove ]; then
 		"$dir/module/xyz_hook_ftrace.c"
 	grep -q 'WARN_ON_ONCE((unsigned int)regs->si == 144)' \
 		"$dir/module/xyz_hook_ftrace.c" ||
-		xyz_die "the mutation did not apply (update scripts/soak.sh)"
+		xyz_die "the mutation did not apply (update scripts/soak/run.sh)"
 	make -C "$(xyz_kernel_headers "$kver")" M="$dir" modules \
 		>"$dir/build.log" 2>&1 || xyz_die "the mutant does not build: $dir/build.log"
 	if XYZ_SOAK_MODES=ftrace XYZ_SOAK_CALLS=${XYZ_SOAK_CALLS:-5000} \
@@ -59,7 +59,7 @@ fi
 # one seed for every kernel and mode, so that a failure can be repeated
 export XYZ_SOAK_SEED=${XYZ_SOAK_SEED:-$(date +%s)}
 # vm-run.sh's 20 minutes are too short for long soaks: each mode may take
-# vm-soak.sh's limit for trinity, calls / 50 + 120 s, and a minute more for
+# guest.sh's limit for trinity, calls / 50 + 120 s, and a minute more for
 # the door tests; plus 5 minutes for the boot
 calls=${XYZ_SOAK_CALLS:-20000}
 modes=${XYZ_SOAK_MODES:-unloaded direct ftrace kprobe}

@@ -2,8 +2,8 @@
 # Sign xyz.ko for a kernel that checks module signatures: `make sign` (the
 # module in the tree) and `make modules_install` (the installed copy).
 #
-# usage: scripts/sign.sh KVER KDIR MODULE...   sign each MODULE in place
-#        scripts/sign.sh --cert                the certificate to enrol (mokutil --import)
+# usage: scripts/pkg/sign.sh KVER KDIR MODULE...   sign each MODULE in place
+#        scripts/pkg/sign.sh --cert   the certificate to enrol (mokutil --import)
 #
 # MODULE may be compressed (.ko.xz, .ko.gz, .ko.zst, as modules_install
 # leaves it): it is signed uncompressed and compressed again, as kbuild and
@@ -26,7 +26,7 @@
 # (CONFIG_MODULE_SIG_FORCE, module.sig_enforce, lockdown, Secure Boot on this
 # machine), and warns otherwise. The cause and the fix are printed either way.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 
 say() { printf 'xyz: %s\n' "$*" >&2; }
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Debian 13 half of scripts/vm-secureboot.sh: runs as root inside a
+# The Debian 13 half of scripts/secureboot/run.sh: runs as root inside a
 # throwaway overlay of the cached Debian 13 root (dkms, the kernel's headers
 # and its signed image, mtools, virt-fw-vars), with the host's work directory
 # at /out. Builds what the VM boots, as a user's machine would:
@@ -18,7 +18,7 @@
 #     media path EFI/BOOT/BOOTX64.EFI), grub, MokManager, grub.cfg, the signed
 #     kernel and the initramfs: no loop device, mkfs.fat and mtools.
 #
-# usage (inside the root): vm-secureboot-root.sh KERNEL_RELEASE VERSION
+# usage (inside the root, as /out/root.sh): root.sh KERNEL_RELEASE VERSION
 set -euo pipefail
 kver=$1 version=$2
 out=/out
@@ -78,7 +78,7 @@ make -s -C "$kdir" M=/tmp/hand modules >"$out/hand.log" 2>&1 ||
 cp /tmp/hand/xyz.ko "$ir/lib/modules/unsigned/xyz.ko"
 echo "hand-built signer: '$(modinfo -F signer /tmp/hand/xyz.ko)'" >>"$out/module.txt"
 
-# make sign and make modules_install (scripts/sign.sh) with the key dkms
+# make sign and make modules_install (scripts/pkg/sign.sh) with the key dkms
 # made: the VM loads that module too once the key is enrolled
 log "make sign, make modules_install: the hand-built module signed with DKMS's key"
 check() {	# check DESCRIPTION COMMAND...: one line of $out/checks.txt
@@ -118,7 +118,7 @@ sign_refuses() {
 	grep -q '^CONFIG_MODULE_SIG_FORCE=y' "$fake/.config" || return 1
 	cp -a /tmp/hand /tmp/nobody && chmod -R a+rwX /tmp/nobody
 	said=$(setpriv --reuid=65534 --regid=65534 --clear-groups \
-		/tmp/nobody/scripts/sign.sh "$kver" "$fake" /tmp/nobody/xyz.ko 2>&1) || rc=$?
+		/tmp/nobody/scripts/pkg/sign.sh "$kver" "$fake" /tmp/nobody/xyz.ko 2>&1) || rc=$?
 	echo "$said (exit status $rc)"
 	[ "$rc" != 0 ] && grep -q 'Key was rejected by service' <<<"$said"
 }

@@ -17,7 +17,7 @@ calls=${XYZ_SOAK_CALLS:-20000}
 seed=${XYZ_SOAK_SEED:-$(date +%s)}
 modes=${XYZ_SOAK_MODES:-unloaded direct ftrace kprobe}
 # An upper bound for one trinity run: 20000 calls took 19 to 74 s under TCG
-# on a loaded machine, 100000 took 305 s. scripts/soak.sh sizes the VM's
+# on a loaded machine, 100000 took 305 s. scripts/soak/run.sh sizes the VM's
 # timeout from the same formula.
 limit=$((calls / 50 + 120))
 scratch=/tmp/soak

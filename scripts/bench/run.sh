@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # make bench: the benchmark matrix. For every kernel of scripts/kernel-matrix,
-# one boot of the test VM runs scripts/vm-bench.sh (NOP through every door in
-# every hook mode, the tax on other system calls, ECHO by size, 1 against 2
-# threads); then scripts/bench-report.py writes
+# one boot of the test VM runs scripts/bench/guest.sh (NOP through every
+# door in every hook mode, the tax on other system calls, ECHO by size, 1
+# against 2 threads); then scripts/bench/report.py writes
 #   build/bench/<release>.json, build/bench/<release>.md,
 #   docs/performance-<series>.svg and the results in docs/performance.md.
 #
-# usage: scripts/bench.sh [KERNEL_RELEASE...]      (default: the matrix)
-# knobs (defaults in scripts/vm-bench.sh): XYZ_BENCH_CYCLES (8),
+# usage: scripts/bench/run.sh [KERNEL_RELEASE...]      (default: the matrix)
+# knobs (defaults in scripts/bench/guest.sh): XYZ_BENCH_CYCLES (8),
 #        XYZ_BENCH_TAX_RUNS (3 processes per state and cycle),
 #        XYZ_BENCH_BATCH_US (2000), XYZ_BENCH_ROUNDS (8), XYZ_BENCH_BATCHES
 #        (5), XYZ_BENCH_SETTLE (0.5 s), XYZ_BENCH_ECHO_REPS (3),
@@ -16,7 +16,7 @@
 #        XYZ_BENCH_REPORT_ONLY=1 re-runs the report on the raw results
 #        already in build/bench
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 cd "$XYZ_TOP"
 
 start=$(date +%s)
@@ -47,7 +47,7 @@ vm_cmd() {
 		 XYZ_BENCH_PART; do
 		[ -z "${!v:-}" ] || printf '%s=%q\n' "$v" "${!v}"
 	done
-	cat "$XYZ_TOP/scripts/vm-bench.sh"
+	cat "$XYZ_TOP/scripts/bench/guest.sh"
 }
 
 host_info() {
@@ -83,7 +83,7 @@ for kver in $kernels; do
 	xyz_log "bench on $kver"
 	t0=$(date +%s)
 	# two boots: the latencies with one host thread for both vCPUs (as
-	# every test runs), the scaling with one per vCPU (vm-bench.sh)
+	# every test runs), the scaling with one per vCPU (guest.sh)
 	{
 		host_info
 		ok=1
@@ -108,7 +108,7 @@ done
 
 secs=()
 [ -n "${XYZ_BENCH_REPORT_ONLY:-}" ] || secs=(--seconds "$(($(date +%s) - start))")
-python3 "$XYZ_TOP/scripts/bench-report.py" --out "$out" --docs "$XYZ_TOP/docs" \
+python3 "$XYZ_TOP/scripts/bench/report.py" --out "$out" --docs "$XYZ_TOP/docs" \
 	"${secs[@]}" "${raws[@]}"
 for kver in $kernels; do
 	echo "  $out/$kver.json  $out/$kver.md"

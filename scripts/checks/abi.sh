@@ -3,7 +3,7 @@
 # 64-bit, with the same sizes and offsets everywhere (so no compat
 # translation is ever needed). Prints TAP.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/abi.c" <<'EOC'

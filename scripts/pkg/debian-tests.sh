@@ -3,7 +3,7 @@
 # Debian's own tests of xyz's packages, per Debian release: what a Debian
 # developer runs before an upload. See docs/dkms.md.
 #
-# usage: scripts/debian-tests.sh [--only STEP,...] [RELEASE...]
+# usage: scripts/pkg/debian-tests.sh [--only STEP,...] [RELEASE...]
 #   RELEASE: bookworm, trixie (default both); STEP: lintian, autopkgtest,
 #   piuparts, upgrade (default all; the build always runs)
 #
@@ -30,8 +30,8 @@
 # Prints TAP and ends with "N passed, N failed, N skipped"; logs and the
 # packages in build/deb/debian/<release>/. As root (re-runs itself with sudo).
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/roots.sh"
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../roots.sh"
 
 [ "$(id -u)" = 0 ] || exec sudo -- env XYZ_CACHE="$XYZ_CACHE" XYZ_BUILD="$XYZ_BUILD" "$0" "$@"
 steps=lintian,autopkgtest,piuparts,upgrade
@@ -88,7 +88,7 @@ in_build() {
 	trailer=$(sed -n 's/^ -- \(.*>\)  .*/\1/p' debian/changelog | head -n 1)
 	{
 		printf 'xyz (%s) unstable; urgency=medium\n\n' "$v1"
-		printf '  * The next version, for the upgrade test (scripts/debian-tests.sh).\n\n'
+		printf '  * The next version, for the upgrade test (scripts/pkg/debian-tests.sh).\n\n'
 		printf ' -- %s  %s\n\n' "$trailer" "$(date -R)"
 		cat debian/changelog
 	} >debian/changelog.new && mv debian/changelog.new debian/changelog

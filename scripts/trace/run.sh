@@ -5,7 +5,7 @@
 # the native baselines (without and with the module), then symbolises the
 # windows (scripts/trace/report.py).
 #
-# usage: scripts/trace.sh [--check] [--no-page] [--ko PATH] [KERNEL_RELEASE...]
+# usage: scripts/trace/run.sh [--check] [--no-page] [--ko PATH] [KERNEL_RELEASE...]
 #   writes build/trace/<kernel>/<hook>.json (hook: none and each mode the
 #   module loaded in: direct, ftrace, kprobe, table) and, unless --no-page, docs/callpath.md and docs/callpath.svg
 #   (and docs/syscall-path.md and .svg when Debian 13's 6.12 is among the kernels: scripts/trace/syscall_path.py);
@@ -17,7 +17,7 @@
 # its module loads in), XYZ_TRACE_DIR (build/trace), XYZ_TRACE_CPU (QEMU's
 # -cpu; scripts/trace/cpu), XYZ_JOBS (kernels traced at once, 1).
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 
 check="" page=1 ko=()
 while [ $# -gt 0 ]; do
@@ -65,7 +65,7 @@ guest=$(printf 'REPS=%s ROUNDS=%s MODES="%s"\nB64="%s" D64="%s" B32="%s" D32="%s
 	"${XYZ_TRACE_REPS:-5}" "${XYZ_TRACE_ROUNDS:-2}" \
 	"${XYZ_TRACE_MODES:-direct ftrace kprobe table}" \
 	"$(doors 64 base)" "$(doors 64 mbase,door)" "$(doors 32 base)" "$(doors 32 mbase,door)")
-guest+=$'\n'$(cat "$XYZ_TOP/scripts/trace/vm-trace.sh")
+guest+=$'\n'$(cat "$XYZ_TOP/scripts/trace/guest.sh")
 
 # One kernel: boot, trace, symbolise. Its status goes to $out/.rc, as it
 # may run in the background.

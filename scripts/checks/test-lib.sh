@@ -7,7 +7,7 @@
 # rebuilt, and which matrix line a kernel release belongs to. Prints TAP and
 # "N passed, N failed, N skipped".
 set -uo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -1,8 +1,9 @@
 #!/bin/sh
 # shellcheck disable=SC2086 # $opts and $states are word lists, split on purpose
 # The measurements of `make bench`, inside the test VM (busybox sh, no
-# python). scripts/bench.sh hands this file to vm-run.sh as its --run command,
-# with XYZ_BENCH_* settings prepended; the host parses what it prints:
+# python). scripts/bench/run.sh hands this file to vm-run.sh as its --run
+# command, with XYZ_BENCH_* settings prepended; the host parses what it
+# prints:
 #
 #   BENCHENV key value...                  the machine
 #   BENCHMODE mode loads|refused message   what each hook mode does here
@@ -89,10 +90,11 @@ echo "BENCHENV cmdline $(cat /proc/cmdline)"
 echo "BENCHENV settings cpu=$cpu cycles=$cycles tax_runs=$tax_runs batch_us=$batch_us rounds=$rounds batches=$batches settle=$settle echo_reps=$echo_reps scale_rounds=$scale_rounds scale_us=$scale_us"
 
 # Throughput, 1 thread against 2 (one per vCPU), every door and baseline,
-# under what auto picks. scripts/bench.sh runs it in a boot of its own with
-# one host thread per vCPU (multi-threaded TCG, XYZ_BENCH_PART=scaling): with
-# one thread for both vCPUs nothing can scale. The module is loaded before
-# any thread starts, so no kernel text is patched while the other vCPU runs.
+# under what auto picks. scripts/bench/run.sh runs it in a boot of its own
+# with one host thread per vCPU (multi-threaded TCG, XYZ_BENCH_PART=scaling):
+# with one thread for both vCPUs nothing can scale. The module is loaded
+# before any thread starts, so no kernel text is patched while the other vCPU
+# runs.
 scaling() {
 	if ! load; then
 		echo "BENCHERR load auto: $(cat /tmp/insmod.err)"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # xyz under DKMS (Debian 12's dkms 3.0.10, Debian 13's 3.2), see docs/dkms.md.
 #
-# usage: scripts/dkms.sh install [KVER...]
-#        scripts/dkms.sh uninstall
-#        scripts/dkms.sh test
+# usage: scripts/pkg/dkms.sh install [KVER...]
+#        scripts/pkg/dkms.sh uninstall
+#        scripts/pkg/dkms.sh test
 #
 #   install    copy the module's sources (dkms.conf, Kbuild, module/, include/)
 #              to /usr/src/xyz-VERSION, `dkms add` them, then `dkms build` and
@@ -19,7 +19,7 @@
 #              skips, and says why) unless XYZ_DKMS_TEST_REPLACE=1: then
 #              the test removes it, before and after.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 
 NAME=xyz
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XYZ_TOP/dkms.conf")
@@ -143,7 +143,7 @@ cmd_install() {
 	# DKMS's certificate: Debian's /var/lib/dkms/mok.pub, Ubuntu's
 	# /var/lib/shim-signed/mok/MOK.der, or framework.conf's (sign.sh --cert)
 	local cert
-	cert=$("$XYZ_TOP/scripts/sign.sh" --cert)
+	cert=$("$XYZ_TOP/scripts/pkg/sign.sh" --cert)
 	if command -v mokutil >/dev/null &&
 	   mokutil --sb-state 2>/dev/null | grep -q 'SecureBoot enabled' &&
 	   ! mokutil --test-key "$cert" 2>/dev/null | grep -q 'already enrolled'; then
@@ -436,9 +436,9 @@ cmd_test() {
 		drop_source_and_check
 
 	# the user's way: make dkms-install / make dkms-uninstall
-	xyz_check "dkms.sh install $k1" "$XYZ_TOP/scripts/dkms.sh" install "$k1"
+	xyz_check "dkms.sh install $k1" "$XYZ_TOP/scripts/pkg/dkms.sh" install "$k1"
 	xyz_check "$k1: dkms status says installed after dkms.sh install" is_installed "$k1"
-	xyz_check "dkms.sh uninstall" "$XYZ_TOP/scripts/dkms.sh" uninstall
+	xyz_check "dkms.sh uninstall" "$XYZ_TOP/scripts/pkg/dkms.sh" uninstall
 	xyz_check "nothing left behind after dkms.sh uninstall" leftovers
 
 	echo "# dkms test took $(($(date +%s) - start))s"

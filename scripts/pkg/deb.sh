@@ -3,11 +3,11 @@
 # them as a user gets them, in a brand-new root of this machine's Debian
 # release (the packages are built with its toolchain). See docs/dkms.md.
 #
-# usage: scripts/deb.sh build      the source package and the four packages
+# usage: scripts/pkg/deb.sh build      the source package and the four packages
 #                                  from HEAD (git archive, so uncommitted
 #                                  changes are left out) in build/deb/src,
 #                                  then lintian on them
-#        scripts/deb.sh test [--no-vm]
+#        scripts/pkg/deb.sh test [--no-vm]
 #              build, then in a fresh root made by mmdebstrap: the matrix
 #              kernels' headers with apt, `apt-get install ./xyz-dkms_*.deb
 #              ./xyz_*.deb ./libxyz1_*.deb` (DKMS builds for each kernel),
@@ -16,7 +16,7 @@
 #              selftests (--no-vm: not). Prints TAP and ends with
 #              "N passed, N failed, N skipped". Logs: build/deb/.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 
 OUT=$XYZ_BUILD/deb
 VERSION=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$XYZ_TOP/dkms.conf")

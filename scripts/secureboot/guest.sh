@@ -1,6 +1,6 @@
 #!/bin/sh
-# Runs inside the Secure Boot test VM (scripts/vm-secureboot.sh), as
-# /xyz/xyz/secureboot.sh from /init (vm-init.sh, xyz.mode=secureboot).
+# Runs inside the Secure Boot test VM (scripts/secureboot/run.sh), as
+# /xyz/xyz/secureboot.sh from /init (scripts/vm/init.sh, xyz.mode=secureboot).
 # Reports what the kernel says about Secure Boot, lockdown and the two
 # modules on the serial console as "XYZ-SB key=value" lines, which the host
 # judges; then, when DKMS's module loaded, the selftests with it, and the
@@ -59,7 +59,7 @@ try_load make_sign /lib/modules/make-sign/xyz.ko
 
 rc=0
 if [ $signed = 1 ] && [ -z "${XYZ_SB_NO_TESTS:-}" ]; then
-	# the kselftest runner, as vm-init.sh's tests mode runs it
+	# the kselftest runner, as vm/init.sh's tests mode runs it
 	export XYZ_KO=/lib/modules/xyz.ko BASE_DIR=/xyz logfile=/dev/stdout
 	export XYZ_IPMODIFY_KO=/lib/modules/xyz_ipmodify.ko
 	export XYZ_LIBXYZ_TESTS=/xyz/tests

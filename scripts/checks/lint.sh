@@ -4,7 +4,7 @@
 # matrix; and a look at the object code for what no VM can show (IBT).
 # Prints TAP; exits non-zero on any finding.
 set -uo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 cd "$XYZ_TOP" || exit 1
 
 command -v sparse >/dev/null || xyz_die "sparse is not installed (apt-get install sparse)"

@@ -4,10 +4,10 @@
 # Each mutant is built from a patched copy of module/ and booted in the test
 # VM on one kernel (default: the newest of the matrix), XYZ_JOBS (the number
 # of cores) at a time. Prints TAP.
-# usage: scripts/mutants.sh [KERNEL_RELEASE]
-#        XYZ_MUTANTS="8 10" scripts/mutants.sh   only these (by number)
+# usage: scripts/checks/mutants.sh [KERNEL_RELEASE]
+#        XYZ_MUTANTS="8 10" scripts/checks/mutants.sh   only these (by number)
 set -uo pipefail
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../lib.sh"
 cd "$XYZ_TOP" || exit 1
 
 kernels=$(xyz_matrix amd64) || xyz_die "cannot resolve the kernel matrix"
@@ -68,7 +68,7 @@ run_mutant() {
 	cp -r Kbuild dkms.conf module include "$dir/"
 	sed -i "$expr" "$dir/module/$file"
 	if cmp -s "module/$file" "$dir/module/$file"; then
-		echo "not ok $n $name: the mutation did not apply (update scripts/mutants.sh)"
+		echo "not ok $n $name: the mutation did not apply (update scripts/checks/mutants.sh)"
 	elif ! xyz_kmake "$kdir" M="$dir" modules >"$dir/build.log" 2>&1; then
 		echo "not ok $n $name: the mutant does not build (see $dir/build.log)"
 	elif XYZ_SERIAL_LOG=$dir/serial.log scripts/vm-run.sh --ko "$dir/xyz.ko" \

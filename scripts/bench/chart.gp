@@ -1,6 +1,6 @@
-# The chart of `make bench`, one per kernel (scripts/bench-report.py runs it):
+# The chart of `make bench`, one per kernel (scripts/bench/report.py runs it):
 #   gnuplot -e "dat='…'; tax='…'; out='….svg'; kver='…'; modes='direct ftrace kprobe';
-#               taxmax=60; taxnote='…'; taxtitle='…'" bench-chart.gp
+#               taxmax=60; taxnote='…'; taxtitle='…'" chart.gp
 # dat: label, then per mode ratio, min, max (to getppid of the same run);
 # tax: label, then per mode %, q1, q3 (loaded / unloaded - 1); bars above
 # taxmax are cut, taxnote says what they reach.

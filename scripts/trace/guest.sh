@@ -1,5 +1,5 @@
-# The guest half of scripts/trace.sh (busybox sh, run by vm-init.sh in
-# /xyz/xyz); trace.sh prepends REPS, ROUNDS, MODES, B64, B32, D64, D32.
+# The guest half of scripts/trace/run.sh (busybox sh, run by vm/init.sh in
+# /xyz/xyz); run.sh prepends REPS, ROUNDS, MODES, B64, B32, D64, D32.
 # Everything the host needs comes back on the console between markers.
 # shellcheck shell=sh disable=SC2086  # the door lists are meant to split
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # make secureboot: xyz on a Secure Boot machine, as Debian 13 boots one.
 #
-# usage: scripts/vm-secureboot.sh [--no-tests] [--run CMD] [--shell] [KERNEL_RELEASE]
+# usage: scripts/secureboot/run.sh [--no-tests] [--run CMD] [--shell] [KERNEL_RELEASE]
 #
 # Boots Debian's signed chain in QEMU (q35, SMM) under OVMF with Secure Boot
 # on and Microsoft's keys enrolled (Debian's ovmf: OVMF_CODE_4M.secboot.fd,
 # OVMF_VARS_4M.ms.fd): shim-signed (signed by Microsoft), grub-efi-amd64-
 # signed and the signed linux-image-KERNEL_RELEASE (signed by Debian), from
-# a disk image built here (scripts/vm-secureboot-root.sh), no network in the
+# a disk image built here (scripts/secureboot/root.sh), no network in the
 # guest. KERNEL_RELEASE: Debian 13's newest 6.12.*+deb13-amd64 by default.
 #
 # Twice, from the same disk:
@@ -33,8 +33,8 @@
 # that is as it should be. Serial logs and everything built: build/secureboot/.
 # Needs root (mmdebstrap, an overlay mount, chroot); re-runs itself with sudo.
 set -euo pipefail
-source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/roots.sh"
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../roots.sh"
 
 SUITE=${XYZ_SB_SUITE:-trixie-security}	# Debian 13 and its security updates
 PATTERN='6\.12\.[0-9]+\+deb13-amd64'
@@ -124,8 +124,8 @@ stage_initramfs() {
 	cp /bin/busybox "$ir/bin/busybox"
 	cp "$ksft"/kselftest/{runner.sh,prefix.pl,ktap_helpers.sh,module.sh} "$ir/xyz/kselftest/"
 	cp "$sdir"/xyz_* "$XYZ_TOP"/selftests/xyz/{*.sh,settings,config} "$ir/xyz/xyz/"
-	cp "$XYZ_TOP/scripts/vm-init.sh" "$ir/init"
-	cp "$XYZ_TOP/scripts/vm-secureboot-guest.sh" "$ir/xyz/xyz/secureboot.sh"
+	cp "$XYZ_TOP/scripts/vm/init.sh" "$ir/init"
+	cp "$XYZ_TOP/scripts/secureboot/guest.sh" "$ir/xyz/xyz/secureboot.sh"
 	[ -z "$run_cmd" ] || printf '%s\n' "$run_cmd" >"$ir/xyz/xyz/run.sh"
 	for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS XYZ_MODES_QUICK; do
 		[ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"
@@ -262,7 +262,7 @@ stage_initramfs
 xyz_log "the sources of HEAD (git archive) in $OUT/src"
 mkdir -p "$OUT/src/xyz-$VERSION"
 git -C "$XYZ_TOP" archive HEAD | tar -x -C "$OUT/src/xyz-$VERSION"
-cp "$XYZ_TOP/scripts/vm-secureboot-root.sh" "$OUT/root.sh"
+cp "$XYZ_TOP/scripts/secureboot/root.sh" "$OUT/root.sh"
 t0=$SECONDS
 xyz_overlay_run "$SB/root-$kver" "$OUT" bash /out/root.sh "$kver" "$VERSION" ||
 	xyz_die "building the disk failed"
