@@ -21,9 +21,12 @@ struct file;
 struct pt_regs;
 struct vm_area_struct;
 
-/* xyz_core.c: the one service routine behind every door */
-long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door);
-long sys_xyz_nowait(struct xyz_args __user *uargs, enum xyz_door door);
+/*
+ * xyz_core.c: the one service routine behind every door. The doors of
+ * /dev/xyz, which their file pins, call sys_xyz() (xyz_core.h); a hooked
+ * system call, which nothing pins, calls xyz_syscall().
+ */
+long xyz_syscall(struct xyz_args __user *uargs, enum xyz_door door);
 
 /* xyz_main.c: the hook in effect */
 extern enum xyz_hook xyz_hook;
@@ -77,20 +80,10 @@ extern int xyz_compat_nr;
 
 /*
  * xyz_syscall.c: where a hooked system call lands, in syscall context. A
- * call inside sys_xyz is a reader of xyz_callers: see xyz_wait_for_callers().
+ * call that may sleep in xyz_syscall() is a reader of xyz_callers: see
+ * xyz_wait_for_callers().
  */
 extern struct srcu_struct xyz_callers;
-
-static inline long xyz_syscall(struct xyz_args __user *uargs,
-			       enum xyz_door door)
-{
-	int idx = srcu_read_lock(&xyz_callers);
-	long ret;
-
-	ret = sys_xyz(uargs, door);
-	srcu_read_unlock(&xyz_callers, idx);
-	return ret;
-}
 
 void xyz_wait_for_callers(void);
 unsigned long xyz_function_site(const char *name);

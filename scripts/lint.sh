@@ -18,7 +18,7 @@ result() {
 # One deliberate exception, in one place: xyz_compat.h exists to hold the
 # LINUX_VERSION_CODE checks.
 out=$(perl "$checkpatch" --strict --no-tree --terse --show-types \
-	-f module/*.c module/xyz_internal.h module/arch/*/*.c \
+	-f module/*.c module/xyz_internal.h module/xyz_core.h module/arch/*/*.c \
 	module/arch/*/*.S include/uapi/linux/xyz.h 2>&1;
       perl "$checkpatch" --strict --no-tree --terse --show-types \
 	--ignore LINUX_VERSION_CODE -f module/xyz_compat.h 2>&1)

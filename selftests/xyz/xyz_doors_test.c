@@ -390,6 +390,25 @@ TEST_F(door, size_tail_unmapped)
 	EXPECT_EQ(-EFAULT, call(self, variant, a));
 }
 
+/*
+ * A NOP whose struct runs into an unmapped page, however little of it is
+ * missing: the whole struct is the argument, so EFAULT.
+ */
+TEST_F(door, nop_struct_runs_into_unmapped_page)
+{
+	static const size_t mapped[] = { 8, 16, 24, 40, 47 };
+	size_t i;
+
+	for (i = 0; i < sizeof(mapped) / sizeof(mapped[0]); i++) {
+		struct xyz_args *a = (struct xyz_args *)(self->hole - mapped[i]);
+
+		memset(a, 0, mapped[i]);
+		*(uint32_t *)a = sizeof(*a);		/* size; op NOP */
+		EXPECT_EQ(-EFAULT, call(self, variant, a))
+			TH_LOG("%zu bytes mapped", mapped[i]);
+	}
+}
+
 TEST_F(door, bad_op_and_flags)
 {
 	static const uint32_t ops[] = { 4, 5, 0x80000000u, UINT32_MAX };
