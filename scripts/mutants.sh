@@ -43,7 +43,7 @@ mutants=(
 "the uring door serves unknown cmd_ops~xyz_uring.c~s/if (XYZ_URING_CMD_ID(ioucmd->cmd_op) !=/if (0 \&\& XYZ_URING_CMD_ID(ioucmd->cmd_op) !=/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 "the uring door ignores the reserved bytes~xyz_uring.c~s/unused = READ_ONCE(area\[1\]) | /unused = /~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 "the uring door ignores an SQE128's further 64 bytes~xyz_uring.c~s/unused |= xyz_uring_area_extra(area + 2);/unused |= 0;/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test -v sqe128"
-"the uring door reports the ioctl door~xyz_uring.c~s/XYZ_DOOR_URING)/XYZ_DOOR_IOCTL)/g~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v uring"
+"the uring door reports the ioctl door~xyz_uring.c~s/XYZ_DOOR_URING\([,)]\)/XYZ_DOOR_IOCTL\1/g~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v uring"
 "a call that must sleep is retried from io-wq, which reads the SQE again~xyz_uring.c~s/^\t\tif (ret != -EAGAIN)$/\t\tif (1)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 "a call that must sleep is counted twice~xyz_core.c~s/if (ret != -EAGAIN)/if (1)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 "a call that gets in after rmmod began faults anyway~xyz_core.c~s/\*err = -ENOSYS;/call->may_fault = true; return true;/~./xyz_sleeper_test rmmod-race /lib/modules/xyz.ko hook=kprobe"
@@ -54,6 +54,11 @@ mutants=(
 "the exec bit READ_IMPLIES_EXEC implies is kept~xyz_mmap.c~s/VM_EXEC | VM_MAYWRITE | VM_MAYEXEC);/VM_MAYWRITE | VM_MAYEXEC);/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test_32 -t read_implies_exec"
 "an explicit PROT_EXEC maps under READ_IMPLIES_EXEC~xyz_mmap.c~s/return !(prot \& PROT_EXEC);/return true;/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t read_implies_exec"
 "hook=table leaves its entry in the table~xyz_hook_table.c~s/^\t\terr = xyz_table_swap(slot->addr, (unsigned long)desc->entry,/\t\terr = xyz_table_swap(slot->addr, 0,/~insmod /lib/modules/xyz.ko hook=table && rmmod xyz && ./xyz_unhooked_test~table"
+"the NOP path ignores flags~xyz_core.h~s/if (head != XYZ_NOP_HEAD || flags)/if (head != XYZ_NOP_HEAD)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
+"the NOP path ignores the size~xyz_core.h~s/if (head != XYZ_NOP_HEAD || flags)/if (upper_32_bits(head) != XYZ_OP_NOP || flags)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
+"the NOP path does not read the struct's last word~xyz_core.h~/unsafe_get_user(last, \&uargs->out_len, fault);/d~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
+"the NOP path does not count~xyz_core.h~/^\txyz_calls_inc();$/d~insmod /lib/modules/xyz.ko hook=none && ./xyz_counters_test"
+"the hooked NOP path reads the struct with page faults enabled~xyz_core.h~s/^\tpagefault_disable();$/\tif (0)\n\t\tpagefault_disable();/;s/^\tpagefault_enable();$/\tif (0)\n\t\tpagefault_enable();/~insmod /lib/modules/xyz.ko hook=kprobe && ./xyz_sleeper_test unload-nop"
 )
 
 # run_mutant N NAME FILE EXPR CMD: build and boot one mutant, write its TAP

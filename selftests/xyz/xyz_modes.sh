@@ -217,11 +217,14 @@ run_prog "hook=$refused,none" ./xyz_unhooked_test
 check "hook=$refused,none: unload" xyz_unload
 
 # A caller asleep in sys_xyz (on a userfaultfd page) holds the module:
-# rmmod is refused at once instead of hanging until the page comes.
+# rmmod is refused at once instead of hanging until the page comes; so does
+# a NOP whose very struct is on such a page.
 for mode in $routing; do
-	xyz_load hook=$mode
-	run_prog "hook=$mode sleeper" ./xyz_sleeper_test unload
-	[ -d /sys/module/xyz ] && xyz_unload
+	for what in unload unload-nop; do
+		xyz_load hook=$mode
+		run_prog "hook=$mode sleeper $what" ./xyz_sleeper_test $what
+		[ -d /sys/module/xyz ] && xyz_unload
+	done
 done
 # A call that gets in once rmmod has begun fails with ENOSYS instead of
 # sleeping on the page: rmmod never waits for user memory.
