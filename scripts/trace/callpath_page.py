@@ -103,8 +103,8 @@ def write_md(a, table, allres):
         if ref:
             o += ['', 'Issue 14\'s independent count of the same (the minimum over 40 calls), taken on an earlier',
                   'module: the baselines must agree within a few instructions; the door rows have moved with the',
-                  'module since (`sys_xyz` reads a caller\'s struct of this very size in one pass, without',
-                  '`copy_struct_from_user()`\'s general path):', '',
+                  'module since (each door serves the common NOP itself, on three words of the struct, without',
+                  'the general path):', '',
                   '| ' + ' | '.join(k for k, _ in summary(res)) + ' |', '|' + '---|' * len(summary(res)),
                   '| ' + ' | '.join(ref) + ' |']
         o += ['',
