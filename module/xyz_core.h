@@ -11,6 +11,7 @@
 #include <linux/stddef.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
+#include <asm/byteorder.h>
 
 #include "xyz_internal.h"
 
