@@ -108,7 +108,7 @@ if [ "$mode" = soak ]; then
 fi
 printf '%s\n' "$run_cmd" >"$root/xyz/xyz/run.sh"
 # the selftests' knobs reach the VM through a file /init sources
-for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS \
+for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS XYZ_MODES_QUICK \
 	XYZ_SOAK_SEED XYZ_SOAK_CALLS XYZ_SOAK_MODES; do
 	[ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"
 done >"$root/xyz/env"

@@ -513,6 +513,7 @@ struct slow_page {
 	uint8_t *page, *src;
 	pthread_t thread;
 	volatile int go;
+	volatile int stop;
 };
 
 static void *slow_page_supplier(void *arg)
@@ -527,8 +528,14 @@ static void *slow_page_supplier(void *arg)
 	struct uffd_msg msg;
 	int ms;
 
-	if (poll(&pfd, 1, 5000) <= 0 ||
-	    read(sp->uffd, &msg, sizeof(msg)) != sizeof(msg))
+	/*
+	 * However slow the machine, the fault comes or the test ends: a
+	 * supplier that gave up first would leave the faulting call asleep
+	 * for good.
+	 */
+	while (!sp->stop && poll(&pfd, 1, 100) <= 0)
+		;
+	if (sp->stop || read(sp->uffd, &msg, sizeof(msg)) != sizeof(msg))
 		return NULL;
 	for (ms = 0; !sp->go && ms < 1000; ms += 10)
 		usleep(10 * 1000);
@@ -569,6 +576,7 @@ static const char *slow_page_start(struct slow_page *sp, long size)
 static void slow_page_stop(struct slow_page *sp)
 {
 	sp->go = 1;
+	sp->stop = 1;
 	pthread_join(sp->thread, NULL);
 	close(sp->uffd);
 	munmap(sp->page, sp->size);
