@@ -21,12 +21,14 @@
 #endif
 
 /*
- * The trampoline's address is stored as data (for register_ftrace_direct)
- * but ftrace calls it directly, never through a pointer: it needs no ENDBR.
- * 7.2's objtool checks module data relocations and wants that said; older
- * kernels either do not ask or spell it as an assembler macro.
+ * The trampolines' addresses are stored as data (for
+ * register_ftrace_direct) but ftrace calls them directly, never through a
+ * pointer: they need no ENDBR, and objtool wants that said (5.18 on, IBT).
+ * 7.x spells it as a C macro, 5.18 to 6.x as an assembler macro (of
+ * <linux/objtool.h>, which <asm/unwind_hints.h> includes).
  */
-#ifdef ANNOTATE_NOENDBR
+#include <linux/version.h>
+#if defined(ANNOTATE_NOENDBR) || KERNEL_VERSION(5, 18, 0) <= LINUX_VERSION_CODE
 #define XYZ_ANNOTATE_NOENDBR	ANNOTATE_NOENDBR
 #else
 #define XYZ_ANNOTATE_NOENDBR

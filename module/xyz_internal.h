@@ -60,6 +60,8 @@ struct xyz_abi_desc {
 	/* hook=direct: its trampoline and the number it compares */
 	void (*direct_tramp)(void);
 	u32 *direct_nr;
+	/* hook=direct on the ni_syscall stub: the trampoline there */
+	void (*direct_ni_tramp)(void);
 	const struct xyz_slot *slots;	/* the table this kernel was built from */
 	size_t nslots;
 	const char *absent;	/* why the door is missing, if it is */
@@ -150,6 +152,17 @@ void xyz_direct_tramp_x64(void);
 void xyz_direct_tramp_ia32(void);
 extern u32 xyz_direct_nr_x64;
 extern u32 xyz_direct_nr_ia32;
+
+/*
+ * hook=direct on the stub (xyz_hook_direct.c): xyz_direct_tramp_ni looks
+ * the low byte of a call's number up in xyz_direct_ni_filter and, on a hit,
+ * leaves the stub for xyz_direct_ni_entry(), which checks the number
+ * against xyz_direct_ni_nr[] of the caller's ABI.
+ */
+void xyz_direct_tramp_ni(void);
+long xyz_direct_ni_entry(const struct pt_regs *regs);
+extern u8 xyz_direct_ni_filter[256];
+extern u32 xyz_direct_ni_nr[XYZ_ABI_COUNT];
 
 /* module/arch/arm64: the entry point, and invoke_syscall()'s stand-in */
 long xyz_arm64_entry(const struct pt_regs *regs);

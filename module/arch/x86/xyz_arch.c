@@ -9,6 +9,7 @@
  *		or ia32_sys_call_table[nr](regs)
  */
 #include <linux/compat.h>
+#include <linux/errno.h>
 #include <linux/ftrace.h>
 #include <linux/kernel.h>
 #include <asm/ptrace.h>
@@ -35,6 +36,22 @@ long xyz_x64_entry(const struct pt_regs *regs)
 long xyz_ia32_entry(const struct pt_regs *regs)
 {
 	return xyz_syscall(compat_ptr((u32)regs->bx), XYZ_DOOR_COMPAT);
+}
+
+/*
+ * hook=direct on the stub: the trampoline found the low byte of the number
+ * in its filter. Ours, in the caller's ABI: serve it; any other number:
+ * what the stub itself returns (sys_ni_syscall()).
+ */
+long xyz_direct_ni_entry(const struct pt_regs *regs)
+{
+	if (in_ia32_syscall()) {
+		if ((u32)regs->orig_ax == READ_ONCE(xyz_direct_ni_nr[XYZ_ABI_COMPAT]))
+			return xyz_ia32_entry(regs);
+	} else if ((u32)regs->orig_ax == READ_ONCE(xyz_direct_ni_nr[XYZ_ABI_NATIVE])) {
+		return xyz_x64_entry(regs);
+	}
+	return -ENOSYS;
 }
 
 /*
@@ -142,6 +159,7 @@ const struct xyz_abi_desc xyz_abis[XYZ_ABI_COUNT] = {
 		.entry		= xyz_x64_entry,
 		.direct_tramp	= xyz_direct_tramp_x64,
 		.direct_nr	= &xyz_direct_nr_x64,
+		.direct_ni_tramp = xyz_direct_tramp_ni,
 		.slots		= xyz_x64_slots,
 		.nslots		= ARRAY_SIZE(xyz_x64_slots),
 	},
@@ -153,6 +171,7 @@ const struct xyz_abi_desc xyz_abis[XYZ_ABI_COUNT] = {
 		.entry		= xyz_ia32_entry,
 		.direct_tramp	= xyz_direct_tramp_ia32,
 		.direct_nr	= &xyz_direct_nr_ia32,
+		.direct_ni_tramp = xyz_direct_tramp_ni,
 		.slots		= xyz_ia32_slots,
 		.nslots		= ARRAY_SIZE(xyz_ia32_slots),
 	},
