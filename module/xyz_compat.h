@@ -294,6 +294,16 @@ static inline struct pt_regs *xyz_ftrace_get_regs(struct pt_regs *regs)
 #endif
 
 /*
+ * hook=tracepoint on x86 (kernel/entry): the entry code re-reads the system
+ * call number after the sys_enter tracepoint, so a probe can change it
+ * (commit fb13b11d5387, taken by the stable kernels): Debian's 6.1 and 6.12
+ * have it (their kernel/entry/common.c), 7.x is built that way, 5.10's
+ * does not. A 6.1 older than the backport would be misjudged: the
+ * selftests' doors would fail there.
+ */
+#define XYZ_ENTRY_REREADS_NR	(KERNEL_VERSION(6, 1, 0) <= LINUX_VERSION_CODE)
+
+/*
  * 5.10's DEFINE_SRCU() in a module leaves a global pointer to the
  * srcu_struct that nothing declares (sparse says so); in 6.1 on it is
  * declared. Kernels between are refused by dkms.conf, untested.

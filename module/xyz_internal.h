@@ -115,6 +115,8 @@ int xyz_kprobe_attach(enum xyz_abi abi, int nr);
 void xyz_kprobe_detach(enum xyz_abi abi);
 int xyz_table_attach(enum xyz_abi abi, int nr);
 void xyz_table_detach(enum xyz_abi abi);
+int xyz_tracepoint_attach(enum xyz_abi abi, int nr);
+void xyz_tracepoint_detach(enum xyz_abi abi);
 
 /*
  * module/arch/<arch>/: what the hooks need to know of the architecture.
@@ -138,6 +140,18 @@ struct xyz_ftrace_hook {
 extern const unsigned long xyz_arch_ftrace_flags;
 void xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,
 		     struct ftrace_ops *op, struct xyz_ftrace_regs *fregs);
+
+/*
+ * hook=tracepoint, in the sys_enter probe (the task's own pt_regs): does
+ * the entry code re-read a number the probe changes; the ABI of the call
+ * (XYZ_ABI_COUNT: one never routed); its struct xyz_args pointer; and
+ * number -1, which skips the dispatch and leaves the return value alone.
+ */
+bool xyz_arch_sys_enter_renumbers(void);
+enum xyz_abi xyz_arch_syscall_abi(void);
+struct xyz_args __user *xyz_arch_syscall_args(const struct pt_regs *regs,
+					      enum xyz_abi abi);
+void xyz_arch_syscall_skip(struct pt_regs *regs);
 
 /* mmap(): the prot its caller asked for, when the call is mmap() */
 bool xyz_arch_mmap_prot(unsigned long *prot);

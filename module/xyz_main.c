@@ -6,7 +6,8 @@
  * /dev/xyz, and a shared page.
  *
  * Load time parameters:
- *	hook=auto|direct|ftrace|kprobe|table|none[,...]	how to route the numbers
+ *	hook=auto|direct|ftrace|kprobe|table|tracepoint|none[,...]
+ *			how to route the numbers
  *	nr=N		64-bit syscall number (-1: none)
  *	compat_nr=N	ia32 syscall number for int $0x80 (-1: none)
  * Once loaded they read back what is in effect.
@@ -39,6 +40,7 @@ static const struct xyz_backend xyz_backends[] = {
 	{ "table", XYZ_HOOK_TABLE },
 	{ "kprobe", XYZ_HOOK_KPROBE },
 	{ "ftrace", XYZ_HOOK_FTRACE },
+	{ "tracepoint", XYZ_HOOK_TRACEPOINT },
 	{ "none", XYZ_HOOK_NONE },
 };
 
@@ -70,6 +72,8 @@ static int xyz_attach(enum xyz_hook id, enum xyz_abi abi, int nr)
 		return xyz_kprobe_attach(abi, nr);
 	case XYZ_HOOK_TABLE:
 		return xyz_table_attach(abi, nr);
+	case XYZ_HOOK_TRACEPOINT:
+		return xyz_tracepoint_attach(abi, nr);
 	default:
 		return -EINVAL;
 	}
@@ -89,6 +93,9 @@ static void xyz_detach(enum xyz_hook id, enum xyz_abi abi)
 		break;
 	case XYZ_HOOK_TABLE:
 		xyz_table_detach(abi);
+		break;
+	case XYZ_HOOK_TRACEPOINT:
+		xyz_tracepoint_detach(abi);
 		break;
 	default:
 		break;
@@ -135,7 +142,7 @@ static int xyz_hook_param_set(const char *val, const struct kernel_param *kp)
 	size_t len = strcspn(val, "\n");
 
 	if (len >= XYZ_HOOK_REQUEST_LEN || !xyz_hook_request_valid(val, len)) {
-		pr_err("hook=%.*s: expected auto, or one or more of direct, table, kprobe, ftrace and none, comma-separated\n",
+		pr_err("hook=%.*s: expected auto, or one or more of direct, table, kprobe, ftrace, tracepoint and none, comma-separated\n",
 		       (int)len, val);
 		return -EINVAL;
 	}
@@ -156,7 +163,7 @@ static const struct kernel_param_ops xyz_hook_param_ops = {
 };
 
 module_param_cb(hook, &xyz_hook_param_ops, NULL, 0444);
-MODULE_PARM_DESC(hook, "auto, or direct|table|kprobe|ftrace|none, or a comma-separated list of them tried in order (default auto: direct,table,kprobe,ftrace,none); reads the mechanism in effect");
+MODULE_PARM_DESC(hook, "auto, or direct|table|kprobe|ftrace|tracepoint|none, or a comma-separated list of them tried in order (default auto: direct,table,kprobe,ftrace,none); reads the mechanism in effect");
 
 /*
  * Both numbers or neither: when the second attach fails, the first comes off

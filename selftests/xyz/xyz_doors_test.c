@@ -234,7 +234,7 @@ TEST_F(door, info_fields)
 	static const char *const hooks[] = {
 		[XYZ_HOOK_NONE] = "none", [XYZ_HOOK_TABLE] = "table",
 		[XYZ_HOOK_FTRACE] = "ftrace", [XYZ_HOOK_KPROBE] = "kprobe",
-		[XYZ_HOOK_DIRECT] = "direct",
+		[XYZ_HOOK_DIRECT] = "direct", [XYZ_HOOK_TRACEPOINT] = "tracepoint",
 	};
 
 	ASSERT_EQ(0, info(self, variant, &inf));

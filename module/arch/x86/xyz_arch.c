@@ -69,6 +69,37 @@ bool xyz_arch_ni_call_is(const struct pt_regs *regs, enum xyz_abi abi,
 }
 
 /*
+ * hook=tracepoint, in the sys_enter probe: the ABI of the call being
+ * entered, its struct xyz_args pointer, and how the entry code is told to
+ * skip the dispatch (number -1) and return @ret. Every kernel that builds
+ * x86's entry from kernel/entry re-reads the number after the tracepoint
+ * from 6.1's backport of "entry: Respect changes to system call number by
+ * trace_sys_enter()" on; 5.10's does not (measured: see docs/hooks.md).
+ */
+bool xyz_arch_sys_enter_renumbers(void)
+{
+	return XYZ_ENTRY_REREADS_NR;
+}
+
+enum xyz_abi xyz_arch_syscall_abi(void)
+{
+	return in_ia32_syscall() ? XYZ_ABI_COMPAT : XYZ_ABI_NATIVE;
+}
+
+struct xyz_args __user *xyz_arch_syscall_args(const struct pt_regs *regs,
+					      enum xyz_abi abi)
+{
+	if (abi == XYZ_ABI_COMPAT)
+		return compat_ptr((u32)regs->bx);
+	return (struct xyz_args __user *)regs->di;
+}
+
+void xyz_arch_syscall_skip(struct pt_regs *regs)
+{
+	regs->orig_ax = -1;
+}
+
+/*
  * The prot the caller of mmap() asked for, from the system call's own
  * arguments: f_op->mmap() sees only the vma's flags, which already hold the
  * PROT_EXEC that a READ_IMPLIES_EXEC personality adds to PROT_READ. False
