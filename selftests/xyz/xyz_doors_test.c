@@ -419,6 +419,26 @@ TEST_F(door, bad_args_pointer)
 #endif
 }
 
+/*
+ * Every other unused number stays "no such system call" while ours are
+ * hooked, those that share the low byte with ours too (hook=direct on the
+ * stub looks that byte up first, then the whole number and its ABI).
+ */
+TEST(other_numbers_are_enosys)
+{
+	struct xyz_args a = { .size = sizeof(a), .op = XYZ_OP_NOP };
+	long nr = xyz_param_long("nr"), compat_nr = xyz_param_long("compat_nr");
+
+#ifndef __i386__	/* the 64-bit numbers: not a 32-bit program's */
+	if (nr >= 0)
+		EXPECT_EQ(-ENOSYS, xyz_door_glibc(nr + 256, -1, &a));
+#else
+	(void)nr;
+#endif
+	if (XYZ_HAVE_INT80 && compat_nr >= 0)
+		EXPECT_EQ(-ENOSYS, xyz_door_int80(compat_nr + 256, -1, &a));
+}
+
 /* The ioctl door decodes type and number, not the size bits. */
 TEST(ioctl_numbers)
 {
