@@ -6,13 +6,14 @@
 # windows (scripts/trace/report.py).
 #
 # usage: scripts/trace.sh [--check] [--no-page] [--ko PATH] [KERNEL_RELEASE...]
-#   writes build/trace/<kernel>/<hook>.json (hook: none, direct, ftrace,
-#   kprobe) and, unless --no-page, docs/callpath.md and docs/callpath.svg;
+#   writes build/trace/<kernel>/<hook>.json (hook: none, and each mode that
+#   loads) and, unless --no-page, docs/callpath.md and docs/callpath.svg;
 #   --check also checks scripts/trace/budgets (scripts/trace/gate.py) and ends
 #   with "N passed, N failed"; --ko traces that xyz.ko (scripts/trace/mutants.sh).
 # Knobs: XYZ_TRACE_REPS (calls per door and round, 5), XYZ_TRACE_ROUNDS (2:
 # the whole sequence twice in one boot, which must give the same counts),
-# XYZ_TRACE_MODES ("direct ftrace kprobe"), XYZ_TRACE_DIR (build/trace).
+# XYZ_TRACE_MODES ("direct ftrace kprobe table tracepoint": a mode a kernel
+# refuses is left out there), XYZ_TRACE_DIR (build/trace).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -50,7 +51,7 @@ doors() { # ABI KIND[,KIND]
 }
 guest=$(printf 'REPS=%s ROUNDS=%s MODES="%s"\nB64="%s" D64="%s" B32="%s" D32="%s"\n' \
 	"${XYZ_TRACE_REPS:-5}" "${XYZ_TRACE_ROUNDS:-2}" \
-	"${XYZ_TRACE_MODES:-direct ftrace kprobe}" \
+	"${XYZ_TRACE_MODES:-direct ftrace kprobe table tracepoint}" \
 	"$(doors 64 base)" "$(doors 64 mbase,door)" "$(doors 32 base)" "$(doors 32 mbase,door)")
 guest+=$'\n'$(cat "$XYZ_TOP/scripts/trace/vm-trace.sh")
 

@@ -65,7 +65,7 @@ def main():
             failed += 1
 
     for kver in a.kernels:
-        res = {h: load(a.tdir, kver, h) for h in ('none', 'direct', 'ftrace', 'kprobe')}
+        res = {h: load(a.tdir, kver, h) for h in ('none', 'direct', 'ftrace', 'kprobe', 'table', 'tracepoint')}
         refpath = os.path.join(a.reference, series(kver) + '.json')
         ref = json.load(open(refpath)) if os.path.exists(refpath) else {}
         newref = {}
