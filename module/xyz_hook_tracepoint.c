@@ -102,8 +102,9 @@ static long xyz_tp_defer(struct xyz_args __user *uargs, enum xyz_door door)
 /*
  * Every system call of every task comes here: the numbers first, anything
  * else after. @id is what the dispatch would take the low 32 bits of.
+ * notrace: no fentry nop on every system call of the machine.
  */
-static void xyz_tp_probe(void *data, struct pt_regs *regs, long id)
+static void notrace xyz_tp_probe(void *data, struct pt_regs *regs, long id)
 {
 	enum xyz_abi abi;
 	long ret;

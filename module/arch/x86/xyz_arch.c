@@ -41,9 +41,10 @@ long xyz_ia32_entry(const struct pt_regs *regs)
 /*
  * hook=direct on the stub: the trampoline found the low byte of the number
  * in its filter. Ours, in the caller's ABI: serve it; any other number:
- * what the stub itself returns (sys_ni_syscall()).
+ * what the stub itself returns (sys_ni_syscall()). notrace: no fentry nop
+ * on the way of every call.
  */
-long xyz_direct_ni_entry(const struct pt_regs *regs)
+long notrace xyz_direct_ni_entry(const struct pt_regs *regs)
 {
 	if (in_ia32_syscall()) {
 		if ((u32)regs->orig_ax == READ_ONCE(xyz_direct_ni_nr[XYZ_ABI_COMPAT]))
