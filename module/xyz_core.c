@@ -3,7 +3,7 @@
  * sys_xyz: the service routine. Every door (syscall, int $0x80, ioctl,
  * io_uring) ends here with a user pointer to struct xyz_args and the door it
  * came through, unless the call was the common NOP that xyz_nop()
- * (xyz_core.h) serves inline in the door.
+ * (xyz_internal.h) serves inline in the door.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -17,7 +17,6 @@
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 
-#include "xyz_core.h"
 #include "xyz_internal.h"
 
 /* One call on its way through sys_xyz. */

@@ -9,7 +9,6 @@
 #include <linux/module.h>
 
 #include "xyz_compat.h"
-#include "xyz_core.h"
 #include "xyz_internal.h"
 
 static long xyz_dev_ioctl(struct file *file, unsigned int cmd,

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Where a hooked system call lands. Every hook backend routes the chosen
- * number to its architecture's entry point (module/arch/<arch>/xyz_arch.c),
- * in ordinary syscall context (never inside a probe handler), so the call may
- * fault on user memory and sleep; the entry takes the user's arguments from
- * the registers and calls xyz_syscall() (xyz_core.c).
+ * Where a hooked system call lands. Every hook backend but one routes the
+ * chosen number to its architecture's entry point
+ * (module/arch/<arch>/xyz_arch.c), in ordinary syscall context (never inside
+ * a probe handler), so sys_xyz may fault on user memory and sleep; the entry
+ * takes the user's arguments from the registers and calls xyz_syscall().
+ * hook=tracepoint serves a call in its probe only as far as it needs no
+ * sleep (xyz_nop(), xyz_call() with nowait), and the rest from task work,
+ * through xyz_syscall() too (xyz_hook_tracepoint.c).
  *
  * Unload discipline: a call that may sleep is an SRCU reader from before it
  * can, and the module waits for its readers on the way out

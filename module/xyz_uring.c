@@ -30,7 +30,6 @@
 #include <linux/stddef.h>
 
 #include "xyz_compat.h"
-#include "xyz_core.h"
 #include "xyz_internal.h"
 
 #if XYZ_HAVE_URING_CMD

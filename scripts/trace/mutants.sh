@@ -14,7 +14,7 @@ kdir=$(xyz_kernel_headers "$kver")
 
 # name ~ file ~ sed expression ~ the step the gate must name
 mutants=(
-"an extra copy_from_user in the NOP path~xyz_core.h~s/^\tif (head != XYZ_NOP_HEAD || flags)$/\tif (copy_from_user(\&flags, \&uargs->flags, sizeof(flags)))\n\t\treturn false;\n&/~copy_from_user"
+"an extra copy_from_user in the NOP path~xyz_internal.h~s/^\tif (head != XYZ_NOP_HEAD || flags)$/\tif (copy_from_user(\&flags, \&uargs->flags, sizeof(flags)))\n\t\treturn false;\n&/~copy_from_user"
 "a pr_debug in the trampoline's path~arch/x86/xyz_arch.c~s/^\treturn xyz_syscall((struct xyz_args __user \*)regs->di,$/\tpr_debug(\"xyz: syscall door\\\\n\");\n&/~xyz_x64_entry"
 "a pr_debug in the io_uring door~xyz_uring.c~s/^\tif (likely(xyz_nop(uargs)))$/\tpr_debug(\"xyz: uring door\\\\n\");\n&/~xyz_uring_cmd"
 )

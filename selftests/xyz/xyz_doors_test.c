@@ -234,7 +234,7 @@ TEST_F(door, info_fields)
 	static const char *const hooks[] = {
 		[XYZ_HOOK_NONE] = "none", [XYZ_HOOK_TABLE] = "table",
 		[XYZ_HOOK_FTRACE] = "ftrace", [XYZ_HOOK_KPROBE] = "kprobe",
-		[XYZ_HOOK_DIRECT] = "direct",
+		[XYZ_HOOK_DIRECT] = "direct", [XYZ_HOOK_TRACEPOINT] = "tracepoint",
 	};
 
 	ASSERT_EQ(0, info(self, variant, &inf));
@@ -436,6 +436,26 @@ TEST_F(door, bad_args_pointer)
 	if (variant->kind != DOOR_COMPAT)
 		EXPECT_EQ(-EFAULT, call(self, variant, (void *)XYZ_KERNEL_ADDR));
 #endif
+}
+
+/*
+ * Every other unused number stays "no such system call" while ours are
+ * hooked, those that share the low byte with ours too (hook=direct on the
+ * stub looks that byte up first, then the whole number and its ABI).
+ */
+TEST(other_numbers_are_enosys)
+{
+	struct xyz_args a = { .size = sizeof(a), .op = XYZ_OP_NOP };
+	long nr = xyz_param_long("nr"), compat_nr = xyz_param_long("compat_nr");
+
+#ifndef __i386__	/* the 64-bit numbers: not a 32-bit program's */
+	if (nr >= 0)
+		EXPECT_EQ(-ENOSYS, xyz_door_glibc(nr + 256, -1, &a));
+#else
+	(void)nr;
+#endif
+	if (XYZ_HAVE_INT80 && compat_nr >= 0)
+		EXPECT_EQ(-ENOSYS, xyz_door_int80(compat_nr + 256, -1, &a));
 }
 
 /* The ioctl door decodes type and number, not the size bits. */

@@ -48,6 +48,11 @@
 
 #define IA32_NR_GETPPID	64
 #define IA32_NR_IOCTL	54
+/* unused numbers that are not ours: 387..423 stay free on x86-64 for good */
+#define NR_UNUSED	401
+#define NR_UNUSED_ALT	402
+#define IA32_NR_UNUSED	222	/* a hole of the i386 table, as 223 is */
+#define IA32_NR_UNUSED_ALT 251
 
 static int nr = 400, compat_nr = 223, xyz_fd = -1, null_fd = -1, zero_fd = -1;
 static struct xyz_args *args;	/* below 4 GiB: int $0x80 takes 32-bit pointers */
@@ -80,10 +85,21 @@ static long syscall_insn(long n, long a1, long a2, long a3)
 
 static long d_getppid(int m)	{ return MARKED(1, m, syscall_insn(__NR_getppid, 0, 0, 0)); }
 static long d_raw(int m)	{ return MARKED(2, m, syscall_insn(nr, (long)args, 0, 0)); }
+/* another unused number: ENOSYS, whatever hook sits on its way */
+static long d_enosys(int m)
+{
+	return MARKED(14, m, syscall_insn(nr == NR_UNUSED ? NR_UNUSED_ALT : NR_UNUSED,
+					  (long)args, 0, 0));
+}
 static long d_glibc(int m)	{ return MARKED(3, m, syscall(nr, args)); }
 #endif
 static long d_int80_getppid(int m) { return MARKED(4, m, int80_1(IA32_NR_GETPPID, 0)); }
 static long d_int80(int m)	{ return MARKED(5, m, int80_1(compat_nr, (unsigned long)args)); }
+static long d_int80_enosys(int m)
+{
+	return MARKED(15, m, int80_1(compat_nr == IA32_NR_UNUSED ? IA32_NR_UNUSED_ALT :
+				     IA32_NR_UNUSED, (unsigned long)args));
+}
 static long d_ioctl(int m)	{ return MARKED(6, m, ioctl(xyz_fd, XYZ_IOC_CALL, args)); }
 /* the same command on a file without ioctls: the VFS answers ENOTTY */
 static long d_enotty(int m)	{ return MARKED(7, m, ioctl(null_fd, XYZ_IOC_CALL, args)); }
@@ -159,7 +175,7 @@ static long page_info(void)
 
 static long d_uring_nop(int m)	{ return MARKED(11, m, uring_call(URING_NOP)); }
 static long d_uring(int m)	{ return MARKED(12, m, uring_call(URING_FIXED)); }
-static long d_uring_fd(int m)	{ return MARKED(14, m, uring_call(URING_FD)); }
+static long d_uring_fd(int m)	{ return MARKED(16, m, uring_call(URING_FD)); }
 static long d_mmap(int m)	{ return MARKED(13, m, page_info()); }
 static long d_read1(int m)
 {
@@ -177,6 +193,7 @@ static const struct door {
 	{ "getppid", 1, d_getppid },
 	{ "raw", 2, d_raw },
 	{ "glibc", 3, d_glibc },
+	{ "enosys", 14, d_enosys },
 #endif
 	{ "int80_getppid", 4, d_int80_getppid },
 	{ "int80", 5, d_int80 },
@@ -188,7 +205,8 @@ static const struct door {
 	{ "uring_nop", 11, d_uring_nop },
 	{ "uring", 12, d_uring },
 	{ "mmap", 13, d_mmap },
-	{ "uring_fd", 14, d_uring_fd },
+	{ "uring_fd", 16, d_uring_fd },
+	{ "int80_enosys", 15, d_int80_enosys },
 };
 
 static int read_param(const char *name, int dflt)
