@@ -24,12 +24,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/errno.h>
 #include <linux/limits.h>
 #include <linux/module.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/task_work.h>
 #include <linux/tracepoint.h>
@@ -51,6 +52,33 @@ struct xyz_tp_call {
 	enum xyz_door door;
 };
 
+/*
+ * The calls on their way, from a pool rather than kmalloc(): the probe runs
+ * with preemption off, where PREEMPT_RT's slab locks sleep. A task has at
+ * most one (it runs its task work before it can make another system call),
+ * so the pool bounds the tasks in a deferred call at once; one more gets
+ * -ENOMEM, as a failed allocation would.
+ */
+#define XYZ_TP_POOL	256
+static struct xyz_tp_call xyz_tp_pool[XYZ_TP_POOL];
+static DECLARE_BITMAP(xyz_tp_busy, XYZ_TP_POOL);
+
+static struct xyz_tp_call *xyz_tp_get(void)
+{
+	unsigned long i;
+
+	for (i = find_first_zero_bit(xyz_tp_busy, XYZ_TP_POOL); i < XYZ_TP_POOL;
+	     i = find_next_zero_bit(xyz_tp_busy, XYZ_TP_POOL, i + 1))
+		if (!test_and_set_bit_lock(i, xyz_tp_busy))
+			return &xyz_tp_pool[i];
+	return NULL;
+}
+
+static void xyz_tp_put(struct xyz_tp_call *call)
+{
+	clear_bit_unlock(call - xyz_tp_pool, xyz_tp_busy);
+}
+
 static enum xyz_door xyz_tp_door(enum xyz_abi abi)
 {
 	return abi == XYZ_ABI_COMPAT ? XYZ_DOOR_COMPAT : XYZ_DOOR_SYSCALL;
@@ -71,7 +99,7 @@ static void xyz_tp_finish(struct callback_head *work)
 	if (!(current->flags & PF_EXITING))
 		ret = xyz_syscall(call->uargs, call->door);
 	syscall_set_return_value(current, current_pt_regs(), 0, ret);
-	kfree(call);
+	xyz_tp_put(call);
 	module_put(THIS_MODULE);
 }
 
@@ -83,7 +111,7 @@ static long xyz_tp_defer(struct xyz_args __user *uargs, enum xyz_door door)
 	/* rmmod has begun: as if the module had gone already */
 	if (!try_module_get(THIS_MODULE))
 		return -ENOSYS;
-	call = kmalloc(sizeof(*call), GFP_NOWAIT | __GFP_NOWARN);
+	call = xyz_tp_get();
 	if (!call) {
 		module_put(THIS_MODULE);
 		return -ENOMEM;
@@ -93,7 +121,7 @@ static long xyz_tp_defer(struct xyz_args __user *uargs, enum xyz_door door)
 	init_task_work(&call->work, xyz_tp_finish);
 	/* a task in a system call is not past its exit's task work */
 	if (task_work_add(current, &call->work, TWA_RESUME)) {
-		kfree(call);
+		xyz_tp_put(call);
 		module_put(THIS_MODULE);
 	}
 	return -ENOSYS;
