@@ -21,12 +21,14 @@
 #endif
 
 /*
- * The trampoline's address is stored as data (for register_ftrace_direct)
- * but ftrace calls it directly, never through a pointer: it needs no ENDBR.
- * 7.2's objtool checks module data relocations and wants that said; older
- * kernels either do not ask or spell it as an assembler macro.
+ * The trampolines' addresses are stored as data (for
+ * register_ftrace_direct) but ftrace calls them directly, never through a
+ * pointer: they need no ENDBR, and objtool wants that said (5.18 on, IBT).
+ * 7.x spells it as a C macro, 5.18 to 6.x as an assembler macro (of
+ * <linux/objtool.h>, which <asm/unwind_hints.h> includes).
  */
-#ifdef ANNOTATE_NOENDBR
+#include <linux/version.h>
+#if defined(ANNOTATE_NOENDBR) || KERNEL_VERSION(5, 18, 0) <= LINUX_VERSION_CODE
 #define XYZ_ANNOTATE_NOENDBR	ANNOTATE_NOENDBR
 #else
 #define XYZ_ANNOTATE_NOENDBR
@@ -290,6 +292,16 @@ static inline struct pt_regs *xyz_ftrace_get_regs(struct pt_regs *regs)
 	return regs;
 }
 #endif
+
+/*
+ * hook=tracepoint on x86 (kernel/entry): the entry code re-reads the system
+ * call number after the sys_enter tracepoint, so a probe can change it
+ * (commit fb13b11d5387, taken by the stable kernels): Debian's 6.1 and 6.12
+ * have it (their kernel/entry/common.c), 7.x is built that way, 5.10's
+ * does not. A 6.1 older than the backport would be misjudged: the
+ * selftests' doors would fail there.
+ */
+#define XYZ_ENTRY_REREADS_NR	(KERNEL_VERSION(6, 1, 0) <= LINUX_VERSION_CODE)
 
 /*
  * 5.10's DEFINE_SRCU() in a module leaves a global pointer to the

@@ -2,7 +2,8 @@
 /*
  * sys_xyz: the service routine. Every door (syscall, int $0x80, ioctl,
  * io_uring) ends here with a user pointer to struct xyz_args and the door it
- * came through.
+ * came through, unless the call was the common NOP that xyz_nop()
+ * (xyz_internal.h) serves inline in the door.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -170,11 +171,11 @@ static long xyz_reset(struct xyz_call *call)
 }
 
 /*
- * The common case, a caller built with this very struct, in one pass: the
- * members read with page faults disabled and nothing of the general path's
- * cost (the size's own get_user(), copy_struct_from_user()'s hardened
- * usercopy checks of a stack object, a string copy). Any other size, and any
- * fault, goes the general path, which decides the errno.
+ * The common case of the other calls, a caller built with this very struct,
+ * in one pass: the members read with page faults disabled and nothing of the
+ * general path's cost (the size's own get_user(), copy_struct_from_user()'s
+ * hardened usercopy checks of a stack object, a string copy). Any other
+ * size, and any fault, goes the general path, which decides the errno.
  */
 static bool xyz_get_args_fast(struct xyz_args *args,
 			      const struct xyz_args __user *uargs)
@@ -259,8 +260,7 @@ static long xyz_serve(struct xyz_call *call, struct xyz_args __user *uargs)
 	return ret;
 }
 
-static long xyz_call(struct xyz_args __user *uargs, enum xyz_door door,
-		     bool nowait)
+long xyz_call(struct xyz_args __user *uargs, enum xyz_door door, bool nowait)
 {
 	struct xyz_call call = { .door = door, .nowait = nowait };
 	long ret;
@@ -271,18 +271,26 @@ static long xyz_call(struct xyz_args __user *uargs, enum xyz_door door,
 	return ret;
 }
 
-long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
+/*
+ * A hooked system call: no open file pins the module. A NOP never sleeps,
+ * so the RCU-tasks wait of xyz_wait_for_callers() covers it, as it covers
+ * the hook; any other call may sleep, and is an SRCU reader of xyz_callers
+ * before it can.
+ */
+static noinline long xyz_syscall_reader(struct xyz_args __user *uargs,
+					enum xyz_door door)
 {
-	return xyz_call(uargs, door, false);
+	int idx = srcu_read_lock(&xyz_callers);
+	long ret;
+
+	ret = xyz_call(uargs, door, false);
+	srcu_read_unlock(&xyz_callers, idx);
+	return ret;
 }
 
-/*
- * sys_xyz() for a caller that must not sleep (io_uring's IO_URING_F_NONBLOCK
- * issue): anything that would fault on a user page or allocate is -EAGAIN,
- * nothing counted, for the caller to retry with sys_xyz() where sleeping is
- * allowed.
- */
-long sys_xyz_nowait(struct xyz_args __user *uargs, enum xyz_door door)
+long xyz_syscall(struct xyz_args __user *uargs, enum xyz_door door)
 {
-	return xyz_call(uargs, door, true);
+	if (likely(xyz_nop(uargs)))
+		return 0;
+	return xyz_syscall_reader(uargs, door);
 }

@@ -13,6 +13,8 @@
 #include <linux/preempt.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
+#include <asm/byteorder.h>
 #include <uapi/linux/xyz.h>
 
 #include "xyz_compat.h"
@@ -21,9 +23,12 @@ struct file;
 struct pt_regs;
 struct vm_area_struct;
 
-/* xyz_core.c: the one service routine behind every door */
-long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door);
-long sys_xyz_nowait(struct xyz_args __user *uargs, enum xyz_door door);
+/*
+ * xyz_core.c: the one service routine behind every door. The doors of
+ * /dev/xyz, which their file pins, call sys_xyz() (below); a hooked
+ * system call, which nothing pins, calls xyz_syscall().
+ */
+long xyz_syscall(struct xyz_args __user *uargs, enum xyz_door door);
 
 /* xyz_main.c: the hook in effect */
 extern enum xyz_hook xyz_hook;
@@ -60,6 +65,8 @@ struct xyz_abi_desc {
 	/* hook=direct: its trampoline and the number it compares */
 	void (*direct_tramp)(void);
 	u32 *direct_nr;
+	/* hook=direct on the ni_syscall stub: the trampoline there */
+	void (*direct_ni_tramp)(void);
 	const struct xyz_slot *slots;	/* the table this kernel was built from */
 	size_t nslots;
 	const char *absent;	/* why the door is missing, if it is */
@@ -77,20 +84,10 @@ extern int xyz_compat_nr;
 
 /*
  * xyz_syscall.c: where a hooked system call lands, in syscall context. A
- * call inside sys_xyz is a reader of xyz_callers: see xyz_wait_for_callers().
+ * call that may sleep in xyz_syscall() is a reader of xyz_callers: see
+ * xyz_wait_for_callers().
  */
 extern struct srcu_struct xyz_callers;
-
-static inline long xyz_syscall(struct xyz_args __user *uargs,
-			       enum xyz_door door)
-{
-	int idx = srcu_read_lock(&xyz_callers);
-	long ret;
-
-	ret = sys_xyz(uargs, door);
-	srcu_read_unlock(&xyz_callers, idx);
-	return ret;
-}
 
 void xyz_wait_for_callers(void);
 unsigned long xyz_function_site(const char *name);
@@ -114,6 +111,8 @@ int xyz_kprobe_attach(enum xyz_abi abi, int nr);
 void xyz_kprobe_detach(enum xyz_abi abi);
 int xyz_table_attach(enum xyz_abi abi, int nr);
 void xyz_table_detach(enum xyz_abi abi);
+int xyz_tracepoint_attach(enum xyz_abi abi, int nr);
+void xyz_tracepoint_detach(enum xyz_abi abi);
 
 /*
  * module/arch/<arch>/: what the hooks need to know of the architecture.
@@ -138,6 +137,18 @@ extern const unsigned long xyz_arch_ftrace_flags;
 void xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,
 		     struct ftrace_ops *op, struct xyz_ftrace_regs *fregs);
 
+/*
+ * hook=tracepoint, in the sys_enter probe (the task's own pt_regs): does
+ * the entry code re-read a number the probe changes; the ABI of the call
+ * (XYZ_ABI_COUNT: one never routed); its struct xyz_args pointer; and
+ * number -1, which skips the dispatch and leaves the return value alone.
+ */
+bool xyz_arch_sys_enter_renumbers(void);
+enum xyz_abi xyz_arch_syscall_abi(void);
+struct xyz_args __user *xyz_arch_syscall_args(const struct pt_regs *regs,
+					      enum xyz_abi abi);
+void xyz_arch_syscall_skip(struct pt_regs *regs);
+
 /* mmap(): the prot its caller asked for, when the call is mmap() */
 bool xyz_arch_mmap_prot(unsigned long *prot);
 
@@ -151,6 +162,17 @@ void xyz_direct_tramp_x64(void);
 void xyz_direct_tramp_ia32(void);
 extern u32 xyz_direct_nr_x64;
 extern u32 xyz_direct_nr_ia32;
+
+/*
+ * hook=direct on the stub (xyz_hook_direct.c): xyz_direct_tramp_ni looks
+ * the low byte of a call's number up in xyz_direct_ni_filter and, on a hit,
+ * leaves the stub for xyz_direct_ni_entry(), which checks the number
+ * against xyz_direct_ni_nr[] of the caller's ABI.
+ */
+void xyz_direct_tramp_ni(void);
+long xyz_direct_ni_entry(const struct pt_regs *regs);
+extern u8 xyz_direct_ni_filter[256];
+extern u32 xyz_direct_ni_nr[XYZ_ABI_COUNT];
 
 /* module/arch/arm64: the entry point, and invoke_syscall()'s stand-in */
 long xyz_arm64_entry(const struct pt_regs *regs);
@@ -181,6 +203,67 @@ static inline void xyz_calls_inc(void)
 	preempt_disable();
 	local64_inc(__this_cpu_read(xyz_calls_slot));
 	preempt_enable();
+}
+
+/*
+ * The service routine's common case, inline in every door: a NOP from a
+ * caller built with this very struct (xyz_nop()). Every other call goes to
+ * xyz_call() (xyz_core.c). @nowait: the caller must not sleep (io_uring's
+ * IO_URING_F_NONBLOCK issue, the sys_enter probe): anything that would
+ * fault on a user page or allocate is -EAGAIN, nothing counted, for the
+ * caller to retry where sleeping is allowed.
+ */
+long xyz_call(struct xyz_args __user *uargs, enum xyz_door door, bool nowait);
+
+/*
+ * The first 8 bytes of struct xyz_args, size and op, read as one word: what
+ * they hold for a NOP of this very struct size.
+ */
+#ifdef __LITTLE_ENDIAN
+#define XYZ_NOP_HEAD	((u64)XYZ_OP_NOP << 32 | sizeof(struct xyz_args))
+#else
+#define XYZ_NOP_HEAD	((u64)sizeof(struct xyz_args) << 32 | XYZ_OP_NOP)
+#endif
+
+/*
+ * Serve the call if it is that NOP: true when it was, and counted. Three
+ * words are read in one user access block with page faults disabled: the
+ * header, flags, and the struct's last word, read only so that a struct
+ * that runs into an unmapped page fails as it does on the general path.
+ * Any other call, and any fault, is left to xyz_call(), which reads the
+ * struct again and decides the errno. This never sleeps and takes no
+ * reference (see xyz_syscall()).
+ */
+static __always_inline bool xyz_nop(const struct xyz_args __user *uargs)
+{
+	u64 head, flags, last __maybe_unused;
+
+	BUILD_BUG_ON(offsetof(struct xyz_args, op) != sizeof(u32));
+	pagefault_disable();
+	if (!user_read_access_begin(uargs, sizeof(*uargs)))
+		goto out;
+	unsafe_get_user(head, (const u64 __user *)uargs, fault);
+	unsafe_get_user(flags, &uargs->flags, fault);
+	unsafe_get_user(last, &uargs->out_len, fault);
+	user_read_access_end();
+	pagefault_enable();
+	if (head != XYZ_NOP_HEAD || flags)
+		return false;
+	xyz_calls_inc();
+	return true;
+fault:
+	user_read_access_end();
+out:
+	pagefault_enable();
+	return false;
+}
+
+/* The service routine, for a door whose open file pins the module. */
+static inline long sys_xyz(struct xyz_args __user *uargs, enum xyz_door door)
+{
+	if (likely(xyz_nop(uargs)))
+		return 0;
+	return xyz_call(uargs, door, false);
 }
 
 /* xyz_dev.c: /dev/xyz */

@@ -6,7 +6,8 @@
  * /dev/xyz, and a shared page.
  *
  * Load time parameters:
- *	hook=auto|direct|ftrace|kprobe|table|none[,...]	how to route the numbers
+ *	hook=auto|direct|ftrace|kprobe|table|tracepoint|none[,...]
+ *			how to route the numbers
  *	nr=N		64-bit syscall number (-1: none)
  *	compat_nr=N	ia32 syscall number for int $0x80 (-1: none)
  * Once loaded they read back what is in effect.
@@ -39,24 +40,37 @@ static const struct xyz_backend xyz_backends[] = {
 	{ "table", XYZ_HOOK_TABLE },
 	{ "kprobe", XYZ_HOOK_KPROBE },
 	{ "ftrace", XYZ_HOOK_FTRACE },
+	{ "tracepoint", XYZ_HOOK_TRACEPOINT },
 	{ "none", XYZ_HOOK_NONE },
 };
 
 /*
  * hook= names one mechanism, or several, comma-separated, tried in order;
  * "none" ends such a list with no hook at all (the ioctl, mmap and io_uring
- * doors still work). auto is this list (docs/performance.md): direct is
- * fast and taxes other system calls by a few percent; table (only where the
- * kernel still calls through sys_call_table, so never where direct works)
- * costs nothing but the indirect call the kernel makes anyway; kprobe makes
- * only xyz calls (and other unused numbers) slow; ftrace taxes every system
- * call by 20-50 %. On arm64 direct refuses and table always applies
- * (invoke_syscall() calls through sys_call_table on every kernel), so auto
- * picks table there: the cheapest of all, nothing on other calls and no trap
- * on ours. On a kernel where nothing routes, auto still loads, without a
+ * doors still work). auto is this list, ordered by what each costs the
+ * machine's other system calls, then its own (docs/hooks.md, counted
+ * instructions per call):
+ *
+ *	direct: nothing where the unused-number stub has an ftrace site
+ *		(7.x), a call, a compare and a return (3 to 4) where it sits
+ *		on the dispatcher (6.1 to 6.14); the door as cheap as getppid;
+ *	table: only where the kernel still calls through sys_call_table
+ *		(5.10, arm64), so never where direct works: nothing but the
+ *		indirect call the kernel makes anyway;
+ *	kprobe: nothing on used numbers, but every xyz call and every other
+ *		unused number goes through the kprobe handler, after an int3
+ *		trap or, where the stub has an ftrace site, ftrace's register
+ *		save (hundreds);
+ *	ftrace: ftrace's register save on every system call (67 to 71);
+ *	tracepoint: the entry code's slow path on every system call (79 to
+ *		84), where nothing else routes.
+ *
+ * On arm64 direct refuses and table always applies (invoke_syscall()
+ * calls through sys_call_table on every kernel), so auto picks table
+ * there. On a kernel where nothing routes, auto still loads, without a
  * hook; a list without "none" refuses to load instead.
  */
-static const char xyz_hook_auto[] = "direct,table,kprobe,ftrace,none";
+static const char xyz_hook_auto[] = "direct,table,kprobe,ftrace,tracepoint,none";
 
 /* A switch, not a table of function pointers: see xyz_internal.h. */
 static int xyz_attach(enum xyz_hook id, enum xyz_abi abi, int nr)
@@ -70,6 +84,8 @@ static int xyz_attach(enum xyz_hook id, enum xyz_abi abi, int nr)
 		return xyz_kprobe_attach(abi, nr);
 	case XYZ_HOOK_TABLE:
 		return xyz_table_attach(abi, nr);
+	case XYZ_HOOK_TRACEPOINT:
+		return xyz_tracepoint_attach(abi, nr);
 	default:
 		return -EINVAL;
 	}
@@ -89,6 +105,9 @@ static void xyz_detach(enum xyz_hook id, enum xyz_abi abi)
 		break;
 	case XYZ_HOOK_TABLE:
 		xyz_table_detach(abi);
+		break;
+	case XYZ_HOOK_TRACEPOINT:
+		xyz_tracepoint_detach(abi);
 		break;
 	default:
 		break;
@@ -135,7 +154,7 @@ static int xyz_hook_param_set(const char *val, const struct kernel_param *kp)
 	size_t len = strcspn(val, "\n");
 
 	if (len >= XYZ_HOOK_REQUEST_LEN || !xyz_hook_request_valid(val, len)) {
-		pr_err("hook=%.*s: expected auto, or one or more of direct, table, kprobe, ftrace and none, comma-separated\n",
+		pr_err("hook=%.*s: expected auto, or one or more of direct, table, kprobe, ftrace, tracepoint and none, comma-separated\n",
 		       (int)len, val);
 		return -EINVAL;
 	}
@@ -156,7 +175,7 @@ static const struct kernel_param_ops xyz_hook_param_ops = {
 };
 
 module_param_cb(hook, &xyz_hook_param_ops, NULL, 0444);
-MODULE_PARM_DESC(hook, "auto, or direct|table|kprobe|ftrace|none, or a comma-separated list of them tried in order (default auto: direct,table,kprobe,ftrace,none); reads the mechanism in effect");
+MODULE_PARM_DESC(hook, "auto, or direct|table|kprobe|ftrace|tracepoint|none, or a comma-separated list of them tried in order (default auto: direct,table,kprobe,ftrace,tracepoint,none); reads the mechanism in effect");
 
 /*
  * Both numbers or neither: when the second attach fails, the first comes off

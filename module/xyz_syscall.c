@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Where a hooked system call lands. Every hook backend routes the chosen
- * number to its architecture's entry point (module/arch/<arch>/xyz_arch.c),
- * in ordinary syscall context (never inside a probe handler), so sys_xyz may
- * fault on user memory and sleep; the entry takes the user's arguments from
- * the registers and calls xyz_syscall().
+ * Where a hooked system call lands. Every hook backend but one routes the
+ * chosen number to its architecture's entry point
+ * (module/arch/<arch>/xyz_arch.c), in ordinary syscall context (never inside
+ * a probe handler), so sys_xyz may fault on user memory and sleep; the entry
+ * takes the user's arguments from the registers and calls xyz_syscall().
+ * hook=tracepoint serves a call in its probe only as far as it needs no
+ * sleep (xyz_nop(), xyz_call() with nowait), and the rest from task work,
+ * through xyz_syscall() too (xyz_hook_tracepoint.c).
  *
- * Unload discipline: a call inside sys_xyz is an SRCU reader, and the
- * module waits for its readers on the way out (xyz_wait_for_callers()). The
- * per-CPU SRCU counters keep callers on different CPUs apart, where a module
- * reference would bounce one cache line between them on every call.
+ * Unload discipline: a call that may sleep is an SRCU reader from before it
+ * can, and the module waits for its readers on the way out
+ * (xyz_wait_for_callers()); one that never sleeps (a NOP) needs no more than
+ * the RCU-tasks wait there. The per-CPU SRCU counters keep callers on
+ * different CPUs apart, where a module reference would bounce one cache line
+ * between them on every call.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -34,11 +39,13 @@ XYZ_DEFINE_SRCU(xyz_callers);
 void xyz_wait_for_callers(void)
 {
 	/*
-	 * A task between a hook and srcu_read_lock() cannot sleep on the way:
-	 * once every task switched voluntarily (RCU-tasks), it is a reader.
+	 * A task between a hook and srcu_read_lock() cannot sleep on the way,
+	 * nor can one that is served without it (a NOP): once every task
+	 * switched voluntarily (RCU-tasks), each such task has left module
+	 * text or is a reader. A preempted task has not switched voluntarily.
 	 */
 	synchronize_rcu_tasks();
-	/* Readers may sleep in sys_xyz (page faults): wait for them all. */
+	/* Readers may sleep (page faults): wait for them all. */
 	synchronize_srcu(&xyz_callers);
 	/* And for the few instructions after srcu_read_unlock(). */
 	synchronize_rcu_tasks();

@@ -15,7 +15,9 @@
  * pointer it was submitted with, and runs there, where it may fault; so
  * does a first issue from io-wq (IOSQE_ASYNC), whose SQE io_uring copied.
  * Every call thus runs in the task that submitted it (with SQPOLL, the
- * ring's polling thread): INFO reports it, and its credentials apply.
+ * ring's polling thread): INFO reports it, and its credentials apply. Only
+ * the common NOP, which needs nothing of its task and never sleeps, is
+ * served at once, whoever issues it (xyz_nop(), the cost of every call).
  *
  * Nothing is left in flight in the driver that the ring does not know of:
  * a closing ring runs or cancels its task work, and the ring's reference on
@@ -77,19 +79,37 @@ static u64 xyz_uring_area_extra(const u64 *extra)
 }
 
 /*
+ * Any call but the common NOP: its args pointer goes to the pdu, where a
+ * call that must sleep finds it, and need not be kept across the call.
+ */
+static noinline int xyz_uring_call(struct io_uring_cmd *ioucmd,
+				   struct xyz_args __user *uargs,
+				   unsigned int issue_flags)
+{
+	long ret;
+
+	xyz_uring_pdu(ioucmd)->args = uargs;
+	if (issue_flags & IO_URING_F_NONBLOCK) {
+		ret = xyz_call(uargs, XYZ_DOOR_URING, true);
+		if (ret != -EAGAIN)
+			return xyz_uring_cmd_complete(ioucmd, ret, issue_flags);
+	}
+	/* It must sleep: in the submitter's task, with the args read here. */
+	io_uring_cmd_complete_in_task(ioucmd, xyz_uring_task_work);
+	return -EIOCBQUEUED;
+}
+
+/*
  * The one read of the SQE, at the first issue: cmd_op, the fields the door
  * leaves unused, the command area, each word read once and the checks made
  * on what was read (the ring is user memory). An SQE128's further bytes are
- * never used, only required to be zero; the common SQE has none. What the
- * call needs later, its args pointer, goes to the pdu at once: a call that
- * must sleep finds it there, and it need not be kept across the call below.
+ * never used, only required to be zero; the common SQE has none.
  */
 int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	const u64 *area = xyz_uring_cmd_area(ioucmd);
 	struct xyz_args __user *uargs;
 	u64 unused;
-	long ret;
 
 	BUILD_BUG_ON(sizeof(struct xyz_uring_cmd) != XYZ_URING_AREA);
 	BUILD_BUG_ON(offsetof(struct xyz_uring_cmd, reserved) != sizeof(u64));
@@ -99,20 +119,13 @@ int xyz_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		return xyz_uring_cmd_complete(ioucmd, -ENOTTY, issue_flags);
 	uargs = u64_to_user_ptr(READ_ONCE(area[0]));
 	unused = READ_ONCE(area[1]) | xyz_uring_cmd_unused(ioucmd);
-	if (issue_flags & IO_URING_F_SQE128)
+	if (unlikely(issue_flags & IO_URING_F_SQE128))
 		unused |= xyz_uring_area_extra(area + 2);
-	if (unused)
+	if (unlikely(unused))
 		return xyz_uring_cmd_complete(ioucmd, -EINVAL, issue_flags);
-	xyz_uring_pdu(ioucmd)->args = uargs;
-
-	if (issue_flags & IO_URING_F_NONBLOCK) {
-		ret = sys_xyz_nowait(uargs, XYZ_DOOR_URING);
-		if (ret != -EAGAIN)
-			return xyz_uring_cmd_complete(ioucmd, ret, issue_flags);
-	}
-	/* It must sleep: in the submitter's task, with the args read here. */
-	io_uring_cmd_complete_in_task(ioucmd, xyz_uring_task_work);
-	return -EIOCBQUEUED;
+	if (likely(xyz_nop(uargs)))
+		return xyz_uring_cmd_complete(ioucmd, 0, issue_flags);
+	return xyz_uring_call(ioucmd, uargs, issue_flags);
 }
 
 #endif /* XYZ_HAVE_URING_CMD */

@@ -27,7 +27,7 @@ CHECK(offsetof(struct xyz_info, tgid) == 36);
 CHECK(offsetof(struct xyz_info, calls) == 40);
 CHECK(XYZ_IOC_CALL == 0xc0307801);
 CHECK(XYZ_OP_RESET == 3 && XYZ_DOOR_URING == 4 && XYZ_HOOK_DIRECT == 4);
-CHECK(XYZ_DOOR_MMAP == 5);
+CHECK(XYZ_DOOR_MMAP == 5 && XYZ_HOOK_TRACEPOINT == 5);
 CHECK(sizeof(struct xyz_page) == 36);
 CHECK(offsetof(struct xyz_page, hook) == 12);
 CHECK(offsetof(struct xyz_page, ncpus) == 24);

@@ -15,13 +15,17 @@ kernels=$(xyz_matrix amd64) || xyz_die "cannot resolve the kernel matrix"
 # livepatch needs one ftrace can attach to (not 7.2's): the default kernel
 # (lib.sh: xyz_default_kernel, a 6.12), which is also where every door is; the
 # table swap needs a kernel that calls through the table: the oldest line
-# (5.10). On 7.2 the probe on __x64_sys_ni_syscall stayed an int3 even
-# without a post-handler (measured), so that mutant is harmless there.
+# (5.10), which is also the one whose entry code does not re-read a number a
+# sys_enter probe changed; hook=direct on the "no such system call" stub
+# needs the newest (7.2), whose stub has an ftrace site. On 7.2 the probe on
+# __x64_sys_ni_syscall stayed an int3 even without a post-handler
+# (measured), so that mutant is harmless there.
 ftrace_kver=${XYZ_MUTANTS_FTRACE_KVER:-$(xyz_default_kernel)}
 table_kver=${XYZ_MUTANTS_TABLE_KVER:-$(head -n 1 <<<"$kernels")}
+newest_kver=${XYZ_MUTANTS_NEWEST_KVER:-$(tail -n 1 <<<"$kernels")}
 kver=${1:-$ftrace_kver}
 
-# name ~ file ~ sed expression ~ what to run in the VM [~ table: where]
+# name ~ file ~ sed expression ~ what to run in the VM [~ where: table, newest]
 mutants=(
 "ECHO copies one byte short~xyz_core.c~s/len = min(args->in_len, args->out_len);/len = min(args->in_len, args->out_len); len -= len > 0;/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
 "the flags check is gone~xyz_core.c~s/if (args.flags || args.op > XYZ_OP_RESET)/if (args.op > XYZ_OP_RESET)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
@@ -33,7 +37,7 @@ mutants=(
 "a failed load does not wait for its callers~xyz_main.c~/^\t\t\txyz_detach(id, XYZ_ABI_NATIVE);/{n;s/xyz_wait_for_callers();//}~insmod /lib/modules/xyz_ipmodify.ko func=ia32_sys_call && ./xyz_sleeper_test failed-load /lib/modules/xyz.ko hook=ftrace"
 "the fast path takes any size~xyz_core.c~s/ok = args->size == sizeof(\*args);/ok = true;/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
 "a sleeping caller does not hold the module~xyz_core.c~s/call->pinned = true;/module_put(THIS_MODULE);/~insmod /lib/modules/xyz.ko hook=kprobe && ./xyz_sleeper_test unload"
-"hook=direct refuses to share with a livepatch~xyz_hook_direct.c~/xyz_ftrace_direct_share(\&hook->ops);/d~insmod /lib/modules/xyz_ipmodify.ko && insmod /lib/modules/xyz.ko hook=direct || { echo 'not ok 1 hook=direct refused a livepatch on x64_sys_call'; exit 1; }"
+"hook=direct refuses to share with a livepatch~xyz_hook_direct.c~/xyz_ftrace_direct_share(ops);/d~insmod /lib/modules/xyz_ipmodify.ko && insmod /lib/modules/xyz.ko hook=direct || { echo 'not ok 1 hook=direct refused a livepatch on x64_sys_call'; exit 1; }"
 "the shared page maps with PROT_WRITE~xyz_mmap.c~s/if (vma->vm_flags \& VM_WRITE)/if (0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
 "VM_MAYWRITE is not cleared: mprotect() can add PROT_WRITE~xyz_mmap.c~s/VM_MAYWRITE | VM_MAYEXEC);/VM_MAYEXEC);/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t mprotect_cannot_add_write_or_exec"
 "an offset other than 0 is accepted~xyz_mmap.c~s/if (vma->vm_pgoff)/if (0)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t refusals"
@@ -43,7 +47,7 @@ mutants=(
 "the uring door serves unknown cmd_ops~xyz_uring.c~s/if (XYZ_URING_CMD_ID(ioucmd->cmd_op) !=/if (0 \&\& XYZ_URING_CMD_ID(ioucmd->cmd_op) !=/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 "the uring door ignores the reserved bytes~xyz_uring.c~s/unused = READ_ONCE(area\[1\]) | /unused = /~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 "the uring door ignores an SQE128's further 64 bytes~xyz_uring.c~s/unused |= xyz_uring_area_extra(area + 2);/unused |= 0;/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test -v sqe128"
-"the uring door reports the ioctl door~xyz_uring.c~s/XYZ_DOOR_URING)/XYZ_DOOR_IOCTL)/g~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v uring"
+"the uring door reports the ioctl door~xyz_uring.c~s/XYZ_DOOR_URING\([,)]\)/XYZ_DOOR_IOCTL\1/g~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v uring"
 "a call that must sleep is retried from io-wq, which reads the SQE again~xyz_uring.c~s/^\t\tif (ret != -EAGAIN)$/\t\tif (1)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 "a call that must sleep is counted twice~xyz_core.c~s/if (ret != -EAGAIN)/if (1)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_uring_test"
 "a call that gets in after rmmod began faults anyway~xyz_core.c~s/\*err = -ENOSYS;/call->may_fault = true; return true;/~./xyz_sleeper_test rmmod-race /lib/modules/xyz.ko hook=kprobe"
@@ -54,6 +58,17 @@ mutants=(
 "the exec bit READ_IMPLIES_EXEC implies is kept~xyz_mmap.c~s/VM_EXEC | VM_MAYWRITE | VM_MAYEXEC);/VM_MAYWRITE | VM_MAYEXEC);/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test_32 -t read_implies_exec"
 "an explicit PROT_EXEC maps under READ_IMPLIES_EXEC~xyz_mmap.c~s/return !(prot \& PROT_EXEC);/return true;/~insmod /lib/modules/xyz.ko hook=none && ./xyz_mmap_test -t read_implies_exec"
 "hook=table leaves its entry in the table~xyz_hook_table.c~s/^\t\terr = xyz_table_swap(slot->addr, (unsigned long)desc->entry,/\t\terr = xyz_table_swap(slot->addr, 0,/~insmod /lib/modules/xyz.ko hook=table && rmmod xyz && ./xyz_unhooked_test~table"
+"the NOP path ignores flags~xyz_internal.h~s/if (head != XYZ_NOP_HEAD || flags)/if (head != XYZ_NOP_HEAD)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
+"the NOP path ignores the size~xyz_internal.h~s/if (head != XYZ_NOP_HEAD || flags)/if (upper_32_bits(head) != XYZ_OP_NOP || flags)/~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
+"the NOP path does not read the struct's last word~xyz_internal.h~/unsafe_get_user(last, \&uargs->out_len, fault);/d~insmod /lib/modules/xyz.ko hook=none && ./xyz_doors_test -v ioctl"
+"the NOP path does not count~xyz_internal.h~/^\txyz_calls_inc();$/d~insmod /lib/modules/xyz.ko hook=none && ./xyz_counters_test"
+"the hooked NOP path reads the struct with page faults enabled~xyz_internal.h~s/^\tpagefault_disable();$/\tif (0)\n\t\tpagefault_disable();/;s/^\tpagefault_enable();$/\tif (0)\n\t\tpagefault_enable();/~insmod /lib/modules/xyz.ko hook=kprobe && ./xyz_sleeper_test unload-nop"
+"hook=direct's stub filter misses our number's low byte~xyz_hook_direct.c~s/want\[xyz_direct_ni_nr\[i\] \& 0xff\] = 1;/want[xyz_direct_ni_nr[i] \& 0x7f] = 1;/~insmod /lib/modules/xyz.ko hook=direct && ./xyz_doors_test -v glibc_syscall~newest"
+"hook=direct on the stub serves any number of our low byte~arch/x86/xyz_arch.c~s/} else if ((u32)regs->orig_ax == READ_ONCE(xyz_direct_ni_nr\[XYZ_ABI_NATIVE\])) {/} else {/~insmod /lib/modules/xyz.ko hook=direct && ./xyz_doors_test -t other_numbers_are_enosys~newest"
+"hook=direct on the stub takes int \$0x80 for the 64-bit ABI~arch/x86/xyz_arch.c~s/if (in_ia32_syscall()) {/if (0) {/~insmod /lib/modules/xyz.ko hook=direct && ./xyz_doors_test -v int80~newest"
+"hook=tracepoint serves the call but lets the dispatch run~xyz_hook_tracepoint.c~/^\txyz_arch_syscall_skip(regs);/d~insmod /lib/modules/xyz.ko hook=tracepoint && ./xyz_doors_test -v glibc_syscall~newest"
+"hook=tracepoint drops the result of a call that had to sleep~xyz_hook_tracepoint.c~/^\tsyscall_set_return_value(current, current_pt_regs(), 0, ret);/d~insmod /lib/modules/xyz.ko hook=tracepoint && ./xyz_sleeper_test unload"
+"hook=tracepoint loads where the entry code ignores a changed number~arch/x86/xyz_arch.c~s/return XYZ_ENTRY_REREADS_NR;/return true;/~insmod /lib/modules/xyz.ko hook=tracepoint && ./xyz_doors_test -v glibc_syscall~table"
 )
 
 # run_mutant N NAME FILE EXPR CMD: build and boot one mutant, write its TAP
@@ -100,8 +115,11 @@ for m in "${mutants[@]}"; do
 	IFS='~' read -r name file expr cmd where <<<"$m"
 	n=$((n + 1))
 	case " ${XYZ_MUTANTS:-$n} " in *" $n "*) ;; *) continue ;; esac
-	mkver=$kver
-	[ "$where" != table ] || mkver=$table_kver
+	case $where in
+	table) mkver=$table_kver ;;
+	newest) mkver=$newest_kver ;;
+	*) mkver=$kver ;;
+	esac
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
 		wait -n || true
 	done

@@ -12,7 +12,7 @@ HOOKS = ('direct', 'ftrace', 'kprobe', 'table')
 MAIN = ('direct', 'table', 'kprobe', 'ftrace')
 
 
-# Issue 14's table (getppid, +direct tax, syscall door, glibc door (not
+# An earlier independent count (getppid, +direct tax, syscall door, glibc door (not
 # measured there), int80 getppid, int80 door, ENOTTY ioctl, ioctl door):
 # an independent count our trace must reproduce for the baselines.
 # Taken with QEMU 7.2's -cpu max, which counted each iteration of a REP
@@ -138,18 +138,17 @@ def write_md(a, table, allres, raw):
             o += ['## %s' % kver, '', 'No mode of the module loaded on this kernel.', '']
             continue
         o += ['## %s' % kver, '',
-              'Modes the module loads in here: %s. Kernel-mode instructions per call, in the layout of issue 14\'s'
-              % ', '.join(hooks), 'table (the doors under hook=%s):' % main, '',
+              'Modes the module loads in here: %s. Kernel-mode instructions per call, in the layout of the'
+              % ', '.join(hooks), 'independent count below (the doors under hook=%s):' % main, '',
               '| ' + ' | '.join(k for k, _ in summary(res)) + ' |',
               '|' + '---|' * len(summary(res)),
               '| ' + ' | '.join(str(v) for _, v in summary(res)) + ' |']
         ref = REFERENCE.get(line_key(kver))
         if ref:
-            o += ['', 'Issue 14\'s independent count of the same (the minimum over 40 calls), taken on an earlier',
-                  'module and kernel, with QEMU 7.2 counting every iteration of a REP string instruction: the',
-                  'baselines must agree within a few dozen instructions; the door rows have moved with the module',
-                  'since (`sys_xyz` reads a caller\'s struct of this very size in one pass, without',
-                  '`copy_struct_from_user()`\'s general path):', '',
+            o += ['', 'An independent count of the same (the minimum over 40 calls), taken on an earlier module and',
+                  'kernel, with QEMU 7.2 counting every iteration of a REP string instruction: the baselines must',
+                  'agree within a few dozen instructions; the door rows have moved with the module since (each',
+                  'door serves the common NOP itself, on three words of the struct, without the general path):', '',
                   '| ' + ' | '.join(k for k, _ in summary(res)) + ' |', '|' + '---|' * len(summary(res)),
                   '| ' + ' | '.join(ref) + ' |']
         o += ['',

@@ -7,13 +7,13 @@
 #
 # usage: scripts/trace/run.sh [--check] [--no-page] [--ko PATH] [KERNEL_RELEASE...]
 #   writes build/trace/<kernel>/<hook>.json (hook: none and each mode the
-#   module loaded in: direct, ftrace, kprobe, table) and, unless --no-page, docs/callpath.md and docs/callpath.svg
+#   module loaded in: direct, ftrace, kprobe, table, tracepoint) and, unless --no-page, docs/callpath.md and docs/callpath.svg
 #   (and docs/syscall-path.md and .svg when Debian 13's 6.12 is among the kernels: scripts/trace/syscall_path.py);
 #   --check also checks scripts/trace/budgets (scripts/trace/gate.py) and ends
 #   with "N passed, N failed"; --ko traces that xyz.ko (scripts/trace/mutants.sh).
 # Knobs: XYZ_TRACE_REPS (calls per door and round, 5), XYZ_TRACE_ROUNDS (2:
 # the whole sequence twice in one boot, which must give the same counts),
-# XYZ_TRACE_MODES ("direct ftrace kprobe table": each kernel traces those
+# XYZ_TRACE_MODES ("direct ftrace kprobe table tracepoint": each kernel traces those
 # its module loads in), XYZ_TRACE_DIR (build/trace), XYZ_TRACE_CPU (QEMU's
 # -cpu; scripts/trace/cpu), XYZ_JOBS (kernels traced at once, 1).
 set -euo pipefail
@@ -63,7 +63,7 @@ doors() { # ABI KIND[,KIND]
 }
 guest=$(printf 'REPS=%s ROUNDS=%s MODES="%s"\nB64="%s" D64="%s" B32="%s" D32="%s"\n' \
 	"${XYZ_TRACE_REPS:-5}" "${XYZ_TRACE_ROUNDS:-2}" \
-	"${XYZ_TRACE_MODES:-direct ftrace kprobe table}" \
+	"${XYZ_TRACE_MODES:-direct ftrace kprobe table tracepoint}" \
 	"$(doors 64 base)" "$(doors 64 mbase,door)" "$(doors 32 base)" "$(doors 32 mbase,door)")
 guest+=$'\n'$(cat "$XYZ_TOP/scripts/trace/guest.sh")
 

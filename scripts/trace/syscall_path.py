@@ -50,7 +50,7 @@ REFERENCE = os.path.join(HERE, 'reference', LINE + '.json')
 # stay in build/trace and docs/callpath.md)
 ROWS = ('getppid@64', 'int80_getppid@64', 'int80_getppid@32', 'uring_nop@64', 'enotty_xyz@64',
         'enotty_xyz@32', 'glibc@64', 'raw@64', 'int80@64', 'int80@32', 'ioctl@64', 'ioctl@32',
-        'uring@64', 'mmap@64')
+        'uring@64', 'mmap@64', 'enosys@64', 'int80_enosys@64')
 PHASES = ('user', 'entry', 'dispatch', 'hook', 'door', 'service', 'exit')
 
 

@@ -234,7 +234,7 @@ TEST_F(door, info_fields)
 	static const char *const hooks[] = {
 		[XYZ_HOOK_NONE] = "none", [XYZ_HOOK_TABLE] = "table",
 		[XYZ_HOOK_FTRACE] = "ftrace", [XYZ_HOOK_KPROBE] = "kprobe",
-		[XYZ_HOOK_DIRECT] = "direct",
+		[XYZ_HOOK_DIRECT] = "direct", [XYZ_HOOK_TRACEPOINT] = "tracepoint",
 	};
 
 	ASSERT_EQ(0, info(self, variant, &inf));
@@ -390,6 +390,25 @@ TEST_F(door, size_tail_unmapped)
 	EXPECT_EQ(-EFAULT, call(self, variant, a));
 }
 
+/*
+ * A NOP whose struct runs into an unmapped page, however little of it is
+ * missing: the whole struct is the argument, so EFAULT.
+ */
+TEST_F(door, nop_struct_runs_into_unmapped_page)
+{
+	static const size_t mapped[] = { 8, 16, 24, 40, 47 };
+	size_t i;
+
+	for (i = 0; i < sizeof(mapped) / sizeof(mapped[0]); i++) {
+		struct xyz_args *a = (struct xyz_args *)(self->hole - mapped[i]);
+
+		memset(a, 0, mapped[i]);
+		*(uint32_t *)a = sizeof(*a);		/* size; op NOP */
+		EXPECT_EQ(-EFAULT, call(self, variant, a))
+			TH_LOG("%zu bytes mapped", mapped[i]);
+	}
+}
+
 TEST_F(door, bad_op_and_flags)
 {
 	static const uint32_t ops[] = { 4, 5, 0x80000000u, UINT32_MAX };
@@ -417,6 +436,26 @@ TEST_F(door, bad_args_pointer)
 	if (variant->kind != DOOR_COMPAT)
 		EXPECT_EQ(-EFAULT, call(self, variant, (void *)XYZ_KERNEL_ADDR));
 #endif
+}
+
+/*
+ * Every other unused number stays "no such system call" while ours are
+ * hooked, those that share the low byte with ours too (hook=direct on the
+ * stub looks that byte up first, then the whole number and its ABI).
+ */
+TEST(other_numbers_are_enosys)
+{
+	struct xyz_args a = { .size = sizeof(a), .op = XYZ_OP_NOP };
+	long nr = xyz_param_long("nr"), compat_nr = xyz_param_long("compat_nr");
+
+#ifndef __i386__	/* the 64-bit numbers: not a 32-bit program's */
+	if (nr >= 0)
+		EXPECT_EQ(-ENOSYS, xyz_door_glibc(nr + 256, -1, &a));
+#else
+	(void)nr;
+#endif
+	if (XYZ_HAVE_INT80 && compat_nr >= 0)
+		EXPECT_EQ(-ENOSYS, xyz_door_int80(compat_nr + 256, -1, &a));
 }
 
 /* The ioctl door decodes type and number, not the size bits. */

@@ -15,7 +15,7 @@
 static const char *const hook_names[] = {
 	[XYZ_HOOK_NONE] = "none", [XYZ_HOOK_TABLE] = "table",
 	[XYZ_HOOK_FTRACE] = "ftrace", [XYZ_HOOK_KPROBE] = "kprobe",
-	[XYZ_HOOK_DIRECT] = "direct",
+	[XYZ_HOOK_DIRECT] = "direct", [XYZ_HOOK_TRACEPOINT] = "tracepoint",
 };
 
 static bool whole(const struct xyz_page *h, char *why, size_t len)
@@ -29,7 +29,7 @@ static bool whole(const struct xyz_page *h, char *why, size_t len)
 		 h->size != h->counters_offset + h->ncpus * h->stride)
 		snprintf(why, len, "layout: abi %u size %u", h->abi_version,
 			 h->size);
-	else if (h->hook > XYZ_HOOK_DIRECT ||
+	else if (h->hook > XYZ_HOOK_TRACEPOINT ||
 		 strcmp(hook_names[h->hook], hook))
 		snprintf(why, len, "hook %u, sysfs says %s", h->hook, hook);
 	else if (h->nr != xyz_param_long("nr") ||
@@ -45,7 +45,7 @@ static bool whole(const struct xyz_page *h, char *why, size_t len)
 int main(int argc, char **argv)
 {
 	int seconds = argc > 1 ? atoi(argv[1]) : 8;
-	long reads = 0, retries = 0, absent = 0, torn = 0, hooks[5] = { 0 };
+	long reads = 0, retries = 0, absent = 0, torn = 0, hooks[XYZ_HOOK_TRACEPOINT + 1] = { 0 };
 	long len = sysconf(_SC_PAGESIZE);
 	time_t end = time(NULL) + seconds;
 	unsigned int seed = 1;
@@ -90,9 +90,10 @@ int main(int argc, char **argv)
 		/* a mapping pins the module: leave the loader some gaps */
 		usleep(rand_r(&seed) % 3000);
 	}
-	printf("# %ld headers read (%ld retries), direct %ld ftrace %ld kprobe %ld none %ld, %ld times no device\n",
+	printf("# %ld headers read (%ld retries), direct %ld ftrace %ld kprobe %ld table %ld tracepoint %ld none %ld, %ld times no device\n",
 	       reads, retries, hooks[XYZ_HOOK_DIRECT], hooks[XYZ_HOOK_FTRACE],
-	       hooks[XYZ_HOOK_KPROBE], hooks[XYZ_HOOK_NONE], absent);
+	       hooks[XYZ_HOOK_KPROBE], hooks[XYZ_HOOK_TABLE],
+	       hooks[XYZ_HOOK_TRACEPOINT], hooks[XYZ_HOOK_NONE], absent);
 	if (torn || !reads) {
 		printf("not ok 1 xyz_mmap_reader: %ld torn headers\n", torn);
 		return 1;

@@ -128,6 +128,7 @@ TEST_F(page, equals_info)
 		     self->hdr.hook == XYZ_HOOK_FTRACE ? "ftrace" :
 		     self->hdr.hook == XYZ_HOOK_KPROBE ? "kprobe" :
 		     self->hdr.hook == XYZ_HOOK_TABLE ? "table" :
+		     self->hdr.hook == XYZ_HOOK_TRACEPOINT ? "tracepoint" :
 		     self->hdr.hook == XYZ_HOOK_NONE ? "none" : "?");
 	/* INFO counts itself; reading the page counts nothing */
 	EXPECT_EQ(before + 1, info.calls);

@@ -37,18 +37,38 @@ dmesg -c >/dev/null 2>&1
 # What this kernel can do (docs/hooks.md), from the kernel's own lists:
 # - x64_sys_call() (the Branch History Injection fix) that ftrace can attach
 #   to (6.1, 6.12): direct, ftrace and kprobe route; table must refuse;
-# - x64_sys_call() without an ftrace site (7.2): kprobe routes; direct and
-#   ftrace must refuse, and table;
+# - x64_sys_call() without an ftrace site (7.2): kprobe routes, and direct
+#   does where the "no such system call" stub has an ftrace site instead
+#   (7.2 lists it as __do_sys_ni_syscall: found by address, not by name);
+#   ftrace and table must refuse;
 # - no x64_sys_call() (Debian's 5.10 calls through sys_call_table): table
 #   and kprobe route; direct and ftrace must refuse.
 # - arm64: invoke_syscall() calls through sys_call_table: table (auto's
 #   pick), kprobe (on __arm64_sys_ni_syscall) and, where ftrace can attach
 #   to invoke_syscall(), ftrace route; direct must refuse (no trampoline).
 #   There is no compat door (no int $0x80): compat_nr reads -1 in every mode.
+# - tracepoint, wherever the sys_enter tracepoint exists and the entry code
+#   re-reads a number its probe changed: arm64's always has; x86's from
+#   6.1's backport of "entry: Respect changes to system call number by
+#   trace_sys_enter()" on, which 5.10's lacks (measured: the module refuses
+#   there, by the same rule; docs/hooks.md).
 # auto must pick the first that routes.
 tracing=/sys/kernel/tracing
 [ -r $tracing/available_filter_functions ] ||
 	mount -t tracefs nodev $tracing 2>/dev/null
+# The name under which ftrace lists the function at the address of symbol
+# $1, if it has an ftrace site: a function may have several names.
+ftrace_name_at() {
+	addr=$(awk -v s="$1" '$3 == s { print $1; exit }' /proc/kallsyms)
+	[ -n "$addr" ] || return 1
+	for name in $(awk -v a="$addr" '$1 == a { print $3 }' /proc/kallsyms); do
+		if grep -qE "^$name( |\$)" $tracing/available_filter_functions; then
+			echo "$name"
+			return 0
+		fi
+	done
+	return 1
+}
 compat=223 getpid_nr=39
 if [ "$(uname -m)" = aarch64 ]; then
 	dispatch=arm64-table routing="table kprobe" refusing=direct
@@ -62,8 +82,19 @@ elif ! grep -q ' x64_sys_call$' /proc/kallsyms; then
 	dispatch=table routing="table kprobe" refusing="direct ftrace"
 elif grep -qE '^x64_sys_call( |$)' $tracing/available_filter_functions; then
 	dispatch=switch routing="direct ftrace kprobe" refusing=table
+elif ftrace_name_at __x64_sys_ni_syscall >/dev/null; then
+	dispatch=untraceable-switch routing="direct kprobe" refusing="ftrace table"
 else
 	dispatch=untraceable-switch routing=kprobe refusing="direct ftrace table"
+fi
+kmajor=$(uname -r | cut -d. -f1) kminor=$(uname -r | cut -d. -f2)
+if [ ! -d $tracing/events/raw_syscalls/sys_enter ]; then
+	refusing="$refusing tracepoint" tp_why="no sys_enter tracepoint"
+elif [ "$dispatch" != arm64-table ] &&
+     [ $((kmajor * 1000 + kminor)) -lt 6001 ]; then
+	refusing="$refusing tracepoint" tp_why="this kernel's entry code does not re-read"
+else
+	routing="$routing tracepoint"
 fi
 echo "# $(uname -r): dispatch: $dispatch; routing: $routing; refusing: $refusing"
 
@@ -221,6 +252,7 @@ refuses() {
 }
 for mode in $refusing; do
 	case $mode:$dispatch in
+	tracepoint:*) why="hook=tracepoint: $tp_why" ;;
 	direct:arm64-table) why="hook=direct: no trampoline for invoke_syscall() on this architecture" ;;
 	*:arm64-table) why="hook=$mode: invoke_syscall() is not" ;;
 	table:*) why="hook=table: this kernel dispatches system calls through x64_sys_call()" ;;
@@ -265,11 +297,14 @@ run_prog "hook=$refused,none" ./xyz_unhooked_test
 check "hook=$refused,none: unload" xyz_unload
 
 # A caller asleep in sys_xyz (on a userfaultfd page) holds the module:
-# rmmod is refused at once instead of hanging until the page comes.
+# rmmod is refused at once instead of hanging until the page comes; so does
+# a NOP whose very struct is on such a page.
 for mode in $routing; do
-	xyz_load hook=$mode
-	run_prog "hook=$mode sleeper" ./xyz_sleeper_test unload
-	[ -d /sys/module/xyz ] && xyz_unload
+	for what in unload unload-nop; do
+		xyz_load hook=$mode
+		run_prog "hook=$mode sleeper $what" ./xyz_sleeper_test $what
+		[ -d /sys/module/xyz ] && xyz_unload
+	done
 done
 # A call that gets in once rmmod has begun fails with ENOSYS instead of
 # sleeping on the page: rmmod never waits for user memory.
@@ -318,9 +353,10 @@ esac
 # Sharing the dispatchers. The fixture xyz_ipmodify.ko holds a function with
 # an IPMODIFY ftrace_ops, as a livepatch does (docs/hooks.md).
 ipmodify_ko=${XYZ_IPMODIFY_KO:-}
+ipmodify_func=x64_sys_call
 ipmodify_load() {
 	dmesg -c >/dev/null
-	insmod "$ipmodify_ko" "$@"
+	insmod "$ipmodify_ko" func=$ipmodify_func "$@"
 }
 ipmodify_hits() {
 	cat /sys/module/xyz_ipmodify/parameters/hits
@@ -358,6 +394,15 @@ ftrace_refused() {
 }
 if [ "$dispatch" = arm64-table ]; then
 	tap_result ok "sharing the dispatchers # SKIP the livepatch stand-in holds x86's x64_sys_call(); sharing arm64's invoke_syscall() is not tested yet"
+elif [ "$dispatch" = untraceable-switch ] && [ -f "$ipmodify_ko" ] &&
+     stub=$(ftrace_name_at __x64_sys_ni_syscall); then
+	# direct sits on the stub instead: a livepatch of it shares the site
+	ipmodify_func=$stub
+	for order in xyz-first livepatch-first; do
+		check "hook=direct and a livepatch on $stub ($order): both work" \
+			coexist direct $order
+	done
+	ipmodify_func=x64_sys_call
 elif [ "$dispatch" != switch ]; then
 	tap_result ok "sharing the dispatchers # SKIP no ftrace-able x64_sys_call() on this kernel: nothing to share"
 elif [ -f "$ipmodify_ko" ]; then
@@ -372,16 +417,38 @@ elif [ -f "$ipmodify_ko" ]; then
 	# The second attach fails (the fixture holds ia32_sys_call) while a
 	# caller already got in through the first: the failed load must wait
 	# for it before freeing its text. hook=ftrace, since direct shares.
-	if ipmodify_load func=ia32_sys_call; then
+	ipmodify_func=ia32_sys_call
+	if ipmodify_load; then
 		run_prog "hook=ftrace failed load" ./xyz_sleeper_test \
 			failed-load "$XYZ_KO" hook=ftrace
 		rmmod xyz_ipmodify
 	else
 		tap_result "not ok" "hook=ftrace failed load: fixture on ia32_sys_call"
 	fi
+	ipmodify_func=x64_sys_call
 else
 	tap_result ok "sharing the dispatchers # SKIP no fixture module (XYZ_IPMODIFY_KO)"
 fi
+
+# hook=tracepoint shares sys_enter with every other user of it: here
+# ftrace's own raw_syscalls event, enabled before the load and left enabled
+tp_shared() {
+	ev=$tracing/events/raw_syscalls/sys_enter/enable
+	echo 1 >$ev || return 1
+	xyz_load hook=tracepoint || { echo 0 >$ev; return 1; }
+	./xyz_doors_test -v glibc_syscall -v int80 >"$scratch/tp.out" 2>&1
+	rc=$?
+	grep -E '^(not ok|# FAIL)' "$scratch/tp.out" | sed 's/^/# /'
+	xyz_unload || rc=1
+	[ "$(cat $ev)" = 1 ] || rc=1
+	echo 0 >$ev
+	[ $rc = 0 ]
+}
+case " $routing " in
+*" tracepoint "*)
+	check "hook=tracepoint and ftrace's raw_syscalls:sys_enter event: both work" \
+		tp_shared ;;
+esac
 
 # load/unload cycles
 cycles() {

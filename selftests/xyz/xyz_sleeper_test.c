@@ -11,6 +11,11 @@
  *	module is in use) instead of hanging; once the page comes, the call
  *	completes with the right bytes and the module unloads.
  *
+ *   xyz_sleeper_test unload-nop
+ *	The same, but the call is a NOP whose struct xyz_args itself is on
+ *	the slow page: the NOP the module serves without a reference must
+ *	not sleep either.
+ *
  *   xyz_sleeper_test rmmod-race KO PARAMS
  *	xyz is not loaded. Load it, then rmmod it while a caller waits for
  *	the module to be "going" and calls at once, on the slow page: a call
@@ -54,6 +59,7 @@ static long page_size;
 static int uffd = -1;
 static char *slow_page;		/* registered with uffd: every access sleeps */
 static char *source_page;	/* what the slow page becomes */
+static bool nop_on_slow_page;	/* the caller's struct is on it, a NOP */
 
 static double now(void)
 {
@@ -82,6 +88,10 @@ static void setup_uffd(void)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	for (long i = 0; i < page_size; i++)
 		source_page[i] = (char)(i * 7 + 3);
+	if (nop_on_slow_page) {
+		memset(source_page, 0, sizeof(struct xyz_args));
+		((struct xyz_args *)source_page)->size = sizeof(struct xyz_args);
+	}
 	reg.range.start = (uintptr_t)slow_page;
 	reg.range.len = page_size;
 	if (ioctl(uffd, UFFDIO_REGISTER, &reg))
@@ -185,13 +195,16 @@ static void *caller_main(void *arg)
 	};
 
 	do {
-		c->ret = xyz_door_glibc(c->nr, -1, &a);
+		c->ret = xyz_door_glibc(c->nr, -1,
+					nop_on_slow_page ? (void *)slow_page : &a);
 	} while (c->retry_enosys && c->ret == -ENOSYS && !c->stop);
 	return NULL;
 }
 
 static bool echoed_right(const struct caller *c)
 {
+	if (nop_on_slow_page)
+		return c->ret == 0;
 	return c->ret == ECHO_LEN && !memcmp(c->out, source_page, ECHO_LEN);
 }
 
@@ -409,10 +422,11 @@ int main(int argc, char **argv)
 {
 	ksft_print_header();
 	if (argc < 2)
-		ksft_exit_fail_msg("usage: %s unload | rmmod-race KO PARAMS | failed-load KO PARAMS\n",
+		ksft_exit_fail_msg("usage: %s unload | unload-nop | rmmod-race KO PARAMS | failed-load KO PARAMS\n",
 				   argv[0]);
+	nop_on_slow_page = !strcmp(argv[1], "unload-nop");
 	setup_uffd();
-	if (!strcmp(argv[1], "unload"))
+	if (!strcmp(argv[1], "unload") || nop_on_slow_page)
 		test_unload();
 	else if (!strcmp(argv[1], "rmmod-race") && argc == 4)
 		test_rmmod_race(argv[2], argv[3]);

@@ -48,6 +48,11 @@
 
 #define IA32_NR_GETPPID	64
 #define IA32_NR_IOCTL	54
+/* unused numbers that are not ours: 387..423 stay free on x86-64 for good */
+#define NR_UNUSED	401
+#define NR_UNUSED_ALT	402
+#define IA32_NR_UNUSED	222	/* a hole of the i386 table, as 223 is */
+#define IA32_NR_UNUSED_ALT 251
 
 static int nr = 400, compat_nr = 223, xyz_fd = -1, null_fd = -1, zero_fd = -1;
 static struct xyz_args *args;	/* below 4 GiB: int $0x80 takes 32-bit pointers */
@@ -80,10 +85,21 @@ static long syscall_insn(long n, long a1, long a2, long a3)
 
 static long d_getppid(int m)	{ return MARKED(1, m, syscall_insn(__NR_getppid, 0, 0, 0)); }
 static long d_raw(int m)	{ return MARKED(2, m, syscall_insn(nr, (long)args, 0, 0)); }
+/* another unused number: ENOSYS, whatever hook sits on its way */
+static long d_enosys(int m)
+{
+	return MARKED(14, m, syscall_insn(nr == NR_UNUSED ? NR_UNUSED_ALT : NR_UNUSED,
+					  (long)args, 0, 0));
+}
 static long d_glibc(int m)	{ return MARKED(3, m, syscall(nr, args)); }
 #endif
 static long d_int80_getppid(int m) { return MARKED(4, m, int80_1(IA32_NR_GETPPID, 0)); }
 static long d_int80(int m)	{ return MARKED(5, m, int80_1(compat_nr, (unsigned long)args)); }
+static long d_int80_enosys(int m)
+{
+	return MARKED(15, m, int80_1(compat_nr == IA32_NR_UNUSED ? IA32_NR_UNUSED_ALT :
+				     IA32_NR_UNUSED, (unsigned long)args));
+}
 static long d_ioctl(int m)	{ return MARKED(6, m, ioctl(xyz_fd, XYZ_IOC_CALL, args)); }
 /* the same command on a file without ioctls: the VFS answers ENOTTY */
 static long d_enotty(int m)	{ return MARKED(7, m, ioctl(null_fd, XYZ_IOC_CALL, args)); }
@@ -93,9 +109,13 @@ static long d_tcgets(int m)	{ return MARKED(9, m, ioctl(null_fd, TCGETS, args));
 static long d_enotty_xyz(int m)	{ return MARKED(10, m, ioctl(xyz_fd, _IO(XYZ_IOC_MAGIC, 0x7f), 0)); }
 /*
  * One SQE, submitted and waited for in one io_uring_enter(), its CQE
- * reaped: the whole round trip the io_uring door costs a single call.
+ * reaped: the whole round trip the io_uring door costs a single call. The
+ * ring is what libxyz makes a batch of (userspace/src/door_uring.c):
+ * IORING_SETUP_COOP_TASKRUN, /dev/xyz its registered file 0.
  */
-static long uring_call(int xyz)
+enum { URING_NOP, URING_FIXED, URING_FD };
+
+static long uring_call(int how)
 {
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe cqe;
@@ -103,13 +123,38 @@ static long uring_call(int xyz)
 	if (ring.fd < 0)
 		return -ENOSYS;
 	sqe = xyz_ring_get_sqe(&ring);
-	if (xyz)
+	if (how == URING_FIXED) {
+		xyz_prep_call(sqe, 0, args, 1);
+		sqe->flags |= IOSQE_FIXED_FILE;
+	} else if (how == URING_FD) {
 		xyz_prep_call(sqe, xyz_fd, args, 1);
-	else
+	} else {
 		sqe->opcode = IORING_OP_NOP;
+	}
 	if (xyz_ring_submit(&ring, 1) != 1 || xyz_ring_reap(&ring, &cqe, 1) != 1)
 		return -EIO;
 	return cqe.res;
+}
+
+/*
+ * io_uring refills its cache of free CQEs when the CQ ring wraps (37
+ * instructions on 6.1), once in cq_entries calls: before a door's marked
+ * calls, unmarked NOPs move the ring on until they all fit before a wrap,
+ * so that no window holds a refill and every call of a door counts the same.
+ */
+static void uring_align(int reps)
+{
+	unsigned int entries, off;
+
+	if (ring.fd < 0)
+		return;
+	entries = *ring.cq_mask + 1;
+	while ((unsigned int)reps < entries) {
+		off = __atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE) & (entries - 1);
+		if (off && off + reps <= entries)
+			break;
+		uring_call(URING_NOP);
+	}
 }
 
 /*
@@ -128,8 +173,9 @@ static long page_info(void)
 	return 0;
 }
 
-static long d_uring_nop(int m)	{ return MARKED(11, m, uring_call(0)); }
-static long d_uring(int m)	{ return MARKED(12, m, uring_call(1)); }
+static long d_uring_nop(int m)	{ return MARKED(11, m, uring_call(URING_NOP)); }
+static long d_uring(int m)	{ return MARKED(12, m, uring_call(URING_FIXED)); }
+static long d_uring_fd(int m)	{ return MARKED(16, m, uring_call(URING_FD)); }
 static long d_mmap(int m)	{ return MARKED(13, m, page_info()); }
 static long d_read1(int m)
 {
@@ -147,6 +193,7 @@ static const struct door {
 	{ "getppid", 1, d_getppid },
 	{ "raw", 2, d_raw },
 	{ "glibc", 3, d_glibc },
+	{ "enosys", 14, d_enosys },
 #endif
 	{ "int80_getppid", 4, d_int80_getppid },
 	{ "int80", 5, d_int80 },
@@ -158,6 +205,8 @@ static const struct door {
 	{ "uring_nop", 11, d_uring_nop },
 	{ "uring", 12, d_uring },
 	{ "mmap", 13, d_mmap },
+	{ "uring_fd", 16, d_uring_fd },
+	{ "int80_enosys", 15, d_int80_enosys },
 };
 
 static int read_param(const char *name, int dflt)
@@ -223,10 +272,15 @@ int main(int argc, char **argv)
 	null_fd = open("/dev/null", O_RDWR);
 	zero_fd = open("/dev/zero", O_RDONLY);
 	/* a kernel without io_uring (or with it disabled) traces the rest */
-	if (xyz_ring_init(&ring, 8, 0))
+	if (xyz_ring_init(&ring, 8, IORING_SETUP_COOP_TASKRUN) &&
+	    xyz_ring_init(&ring, 8, 0))
 		ring.fd = -1;
-	if (xyz_fd >= 0)
+	if (xyz_fd >= 0) {
 		page = map_page(xyz_fd);
+		if (ring.fd >= 0)
+			syscall(__NR_io_uring_register, ring.fd,
+				IORING_REGISTER_FILES, &xyz_fd, 1);
+	}
 	for (i = 2; i < argc; i++) {
 		for (d = 0; d < sizeof(doors) / sizeof(doors[0]); d++)
 			if (!strcmp(doors[d].name, argv[i]))
@@ -241,8 +295,13 @@ int main(int argc, char **argv)
 		printf("XYZ-TRACE-DOOR %s %d %d %d\n", doors[d].name,
 		       doors[d].id, reps, r < 0 && r != -1 ? r : r == -1 ? -errno : r);
 		fflush(stdout);
+		uring_align(reps);
 		for (r = 0; r < reps; r++)
 			doors[d].call(1);
 	}
+	/* the ring would hold /dev/xyz until the kernel's worker frees it */
+	if (ring.fd >= 0 && xyz_fd >= 0)
+		syscall(__NR_io_uring_register, ring.fd,
+			IORING_UNREGISTER_FILES, NULL, 0);
 	return 0;
 }

@@ -61,4 +61,5 @@ void xyz_close(void)
 	if (fd >= 0)
 		close(fd);
 	xyz__page_close();
+	xyz__uring_close();
 }

@@ -5,11 +5,24 @@
  * waits for all their CQEs in one io_uring_enter(). XYZ_VIA_URING is a batch
  * of one per thread, made on first use.
  *
+ * What a call costs the kernel beyond io_uring's own IORING_OP_NOP is kept
+ * small (docs/callpath.md counts it): /dev/xyz is a registered file of the
+ * ring, so no SQE looks its descriptor up (IOSQE_FIXED_FILE), and a call
+ * that must wait does not interrupt its thread (IORING_SETUP_COOP_TASKRUN:
+ * it completes when the thread waits for it, which a batch always does).
+ * The per-thread batch of XYZ_VIA_URING, which no other thread ever sees,
+ * also registers its ring's descriptor (IORING_REGISTER_RING_FDS) and
+ * posts completions only to its own thread (IORING_SETUP_SINGLE_ISSUER,
+ * DEFER_TASKRUN): cheaper still, and bound to that thread. Each falls back
+ * to what the kernel has.
+ *
  * liburing (Debian's 2.3) does the ring; a build without it (the i386 half:
  * Debian has no i386 liburing for amd64) keeps the symbols and fails them
  * with EOPNOTSUPP.
  */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -21,35 +34,60 @@
 struct xyz_batch {
 	struct io_uring	ring;
 	pid_t		pid;		/* whose ring: a forked child's is not */
+	bool		fixed;		/* /dev/xyz is registered file 0 */
 	unsigned int	entries;
 	unsigned int	queued;		/* added, not yet submitted */
 	unsigned int	inflight;	/* submitted, CQE not yet reaped */
 };
 
-struct xyz_batch *xyz_batch_open(unsigned int entries, unsigned int flags)
+/* The ring flags to try, best first: the last is a plain ring. */
+static const unsigned int ring_flags[2][3] = {
+	{ IORING_SETUP_COOP_TASKRUN, 0, 0 },
+	{ IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+	  IORING_SETUP_COOP_TASKRUN, 0 },
+};
+
+/* @own_thread: only the calling thread will ever use it. */
+static struct xyz_batch *batch_open(unsigned int entries, bool own_thread)
 {
 	struct xyz_batch *b;
-	int ret;
+	int fd, ret = 0;
+	size_t i;
 
-	if (flags || !entries || entries > XYZ_BATCH_MAX) {
-		errno = EINVAL;
-		return NULL;
-	}
 	/* the door's file: fails with ENODEV before io_uring is tried */
-	if (xyz__dev_fd() < 0)
+	fd = xyz__dev_fd();
+	if (fd < 0)
 		return NULL;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
-	ret = io_uring_queue_init(entries, &b->ring, 0);
+	/* EINVAL: a flag this kernel does not know; EPERM etc. stay */
+	for (i = 0; i < 3; i++) {
+		ret = io_uring_queue_init(entries, &b->ring,
+					  ring_flags[own_thread][i]);
+		if (ret != -EINVAL || !ring_flags[own_thread][i])
+			break;
+	}
 	if (ret < 0) {
 		free(b);
 		errno = -ret;	/* EPERM: kernel.io_uring_disabled */
 		return NULL;
 	}
+	b->fixed = !io_uring_register_files(&b->ring, &fd, 1);
+	if (own_thread)
+		io_uring_register_ring_fd(&b->ring);	/* else: its fd */
 	b->entries = entries;
 	b->pid = getpid();
 	return b;
+}
+
+struct xyz_batch *xyz_batch_open(unsigned int entries, unsigned int flags)
+{
+	if (flags || !entries || entries > XYZ_BATCH_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return batch_open(entries, false);
 }
 
 static pid_t xyz__batch_pid(const struct xyz_batch *b)
@@ -57,10 +95,18 @@ static pid_t xyz__batch_pid(const struct xyz_batch *b)
 	return b->pid;
 }
 
+/*
+ * The ring holds /dev/xyz open (and so the module loaded) for as long as
+ * /dev/xyz is registered, and the kernel tears a closed ring down later, in
+ * a worker: unregistering first lets go of the file at once. Not in a
+ * forked child: the ring is its parent's.
+ */
 void xyz_batch_close(struct xyz_batch *b)
 {
 	if (!b)
 		return;
+	if (b->fixed && b->pid == getpid())
+		io_uring_unregister_files(&b->ring);
 	io_uring_queue_exit(&b->ring);
 	free(b);
 }
@@ -70,7 +116,7 @@ int xyz_batch_add(struct xyz_batch *b, struct xyz_args *args,
 {
 	struct xyz_uring_cmd *cmd;
 	struct io_uring_sqe *sqe;
-	int fd;
+	int fd = 0;			/* registered file 0 */
 
 	if (!b)
 		return xyz__fail(EINVAL);
@@ -83,14 +129,18 @@ int xyz_batch_add(struct xyz_batch *b, struct xyz_args *args,
 		return xyz__fail(EBUSY);
 	if (b->queued >= b->entries)
 		return xyz__fail(ENOSPC);	/* a CQE for each, always */
-	fd = xyz__dev_fd();
-	if (fd < 0)
-		return -1;
+	if (!b->fixed) {
+		fd = xyz__dev_fd();
+		if (fd < 0)
+			return -1;
+	}
 	sqe = io_uring_get_sqe(&b->ring);
 	if (!sqe)
 		return xyz__fail(ENOSPC);
 	/* io_uring_prep_rw() zeroes what a URING_CMD must have zero */
 	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
+	if (b->fixed)
+		sqe->flags |= IOSQE_FIXED_FILE;
 	sqe->cmd_op = XYZ_URING_CMD_CALL;
 	sqe->user_data = user_data;
 	cmd = (struct xyz_uring_cmd *)sqe->cmd;
@@ -177,6 +227,12 @@ struct xyz_batch *xyz_batch_open(unsigned int entries, unsigned int flags)
 	return NULL;
 }
 
+static struct xyz_batch *batch_open(unsigned int entries, bool own_thread)
+{
+	(void)own_thread;
+	return xyz_batch_open(entries, 0);
+}
+
 static pid_t xyz__batch_pid(const struct xyz_batch *b)
 {
 	(void)b;
@@ -221,10 +277,14 @@ int xyz_batch_run(struct xyz_batch *b, struct xyz_result *res)
 
 #endif /* XYZ_HAVE_LIBURING */
 
-/* XYZ_VIA_URING: a batch of one per thread, closed when the thread ends. */
+/*
+ * XYZ_VIA_URING: a batch of one per thread, closed when the thread ends, by
+ * xyz_close() in that thread, or at exit() (see xyz__uring_close()).
+ */
 static pthread_key_t thread_batch_key;
 static pthread_once_t thread_batch_once = PTHREAD_ONCE_INIT;
 static int thread_batch_key_err;
+static atomic_bool thread_batch_key_made;
 
 static void thread_batch_free(void *b)
 {
@@ -235,6 +295,7 @@ static void thread_batch_key_init(void)
 {
 	thread_batch_key_err = pthread_key_create(&thread_batch_key,
 						  thread_batch_free);
+	atomic_store(&thread_batch_key_made, !thread_batch_key_err);
 }
 
 static struct xyz_batch *thread_batch(void)
@@ -254,7 +315,7 @@ static struct xyz_batch *thread_batch(void)
 		xyz_batch_close(b);
 		pthread_setspecific(thread_batch_key, NULL);
 	}
-	b = xyz_batch_open(1, 0);
+	b = batch_open(1, true);
 	if (b && pthread_setspecific(thread_batch_key, b)) {
 		xyz_batch_close(b);
 		return NULL;
@@ -275,6 +336,31 @@ int xyz_uring(struct xyz_args *args)
 	if (xyz_batch_add(b, args, 0) || xyz_batch_run(b, &r) != 1)
 		return -1;
 	return xyz__ret(r.res);
+}
+
+/*
+ * Close the calling thread's ring now. Until its ring is gone a thread holds
+ * /dev/xyz open, which keeps the module loaded; and the kernel tears down
+ * the rings a process leaves behind in a worker, after the process is gone:
+ * an rmmod right after it could find the module still in use. The key's
+ * destructor never runs for the thread that calls exit(): this does.
+ */
+void xyz__uring_close(void)
+{
+	struct xyz_batch *b;
+
+	if (!atomic_load(&thread_batch_key_made))
+		return;
+	b = pthread_getspecific(thread_batch_key);
+	if (!b)
+		return;
+	pthread_setspecific(thread_batch_key, NULL);
+	xyz_batch_close(b);
+}
+
+__attribute__((destructor)) static void thread_batch_at_exit(void)
+{
+	xyz__uring_close();
 }
 
 /*

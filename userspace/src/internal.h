@@ -35,8 +35,12 @@ int xyz__dev_fd(void);
 int xyz__page_available(void);
 int xyz__page_info(struct xyz_info *info);
 void xyz__page_close(void);
-/* door_uring.c: 0 when a NOP goes through the door, else -1 and errno. */
+/*
+ * door_uring.c: 0 when a NOP goes through the door, else -1 and errno;
+ * close the calling thread's ring of XYZ_VIA_URING.
+ */
 int xyz__uring_available(void);
+void xyz__uring_close(void);
 
 #ifdef __x86_64__
 /* bounce.c: per-thread MAP_32BIT scratch of at least @len bytes. */

@@ -19,6 +19,7 @@ static const char *const hook_names[] = {
 	[XYZ_HOOK_FTRACE]	= "ftrace",
 	[XYZ_HOOK_KPROBE]	= "kprobe",
 	[XYZ_HOOK_DIRECT]	= "direct",
+	[XYZ_HOOK_TRACEPOINT]	= "tracepoint",
 };
 
 static const char *const door_names[] = {

@@ -34,6 +34,7 @@ machine() {
 	0000000000000000 T register_kprobe
 	0000000000000000 T register_ftrace_direct
 	0000000000000000 T io_uring_cmd
+	0000000000000000 D __tracepoint_sys_enter
 	0000000000000000 t xyz_x64_entry	[xyz]
 	EOF
 	printf 'do_syscall_64\nx64_sys_call\nia32_sys_call\n' \
@@ -116,7 +117,7 @@ json "ready: headers" "$(st kernel_headers) == 'ok'"
 json "ready: the module" "$(st module_installed) == 'ok' and '/lib/modules/$rel/updates/dkms/xyz.ko' in $(val module_installed)"
 json "ready: unsigned is fine" "$(st module_signature) == 'info' and $(val module_signature) == 'unsigned'"
 json "ready: not loaded" "$(st module_loaded) == 'warn' and j['loaded'] is False"
-json "ready: 6.12's modes" '[h["routes"] for h in j["hooks"]] == [True, False, True, True] and [h["id"] for h in j["hooks"]] == ["direct", "table", "kprobe", "ftrace"]'
+json "ready: 6.12's modes" '[h["routes"] for h in j["hooks"]] == [True, False, True, True, True] and [h["id"] for h in j["hooks"]] == ["direct", "table", "kprobe", "ftrace", "tracepoint"]'
 json "ready: auto picks direct" 'j["auto"] == "direct" and j["auto_certain"] is True'
 json "ready: ids are stable" 'all(c["id"].replace("_", "").isalnum() for c in j["checks"]) and len({c["id"] for c in j["checks"]}) == len(j["checks"])'
 check "ready, text" 0 env XYZ_DOCTOR_ROOT="$m" XYZ_ROOT="$m" PATH="$bin" "$xyz" doctor
@@ -284,26 +285,33 @@ rm -f "$bin/modinfo"
 machine "$m" 7.2.13+deb14-amd64
 printf 'do_syscall_64\n__do_sys_ni_syscall\n' \
 	>"$m/sys/kernel/tracing/available_filter_functions"
-doctor "7.x: x64_sys_call() not ftrace-able" 0 "$m"
-json "7.x: kprobe only" '[h["routes"] for h in j["hooks"]] == [False, False, True, False] and j["auto"] == "kprobe" and "not ftrace-able" in j["hooks"][0]["why"]'
+doctor "7.x: x64_sys_call() not ftrace-able, the stub is" 0 "$m"
+json "7.x: direct on the stub" '[h["routes"] for h in j["hooks"]] == [True, False, True, False, True] and j["auto"] == "direct" and "stub" in j["hooks"][0]["why"]'
+echo do_syscall_64 >"$m/sys/kernel/tracing/available_filter_functions"
+doctor "7.x: neither ftrace-able" 0 "$m"
+json "7.x: no direct" '[h["routes"] for h in j["hooks"]] == [False, False, True, False, True] and j["auto"] == "kprobe" and "not ftrace-able" in j["hooks"][0]["why"]'
 echo 0 >"$m/sys/kernel/debug/kprobes/enabled"
 doctor "7.x, kprobes disarmed" 0 "$m"
-json "7.x, kprobes disarmed: no mode" 'j["auto"] is None and j["hooks"][2]["routes"] is False and "disarmed" in j["hooks"][2]["why"]'
-json "7.x, kprobes disarmed: said" "$(st hook_auto) == 'warn'"
+json "7.x, kprobes disarmed: tracepoint is left" 'j["auto"] == "tracepoint" and j["hooks"][2]["routes"] is False and "disarmed" in j["hooks"][2]["why"]'
+sed -i '/__tracepoint_sys_enter/d' "$m/proc/kallsyms"
+doctor "7.x, kprobes disarmed, no sys_enter" 0 "$m"
+json "7.x, kprobes disarmed, no sys_enter: no mode" 'j["auto"] is None and "no sys_enter tracepoint" in j["hooks"][4]["why"]'
+json "7.x, kprobes disarmed, no sys_enter: said" "$(st hook_auto) == 'warn'"
 machine "$m" 5.10.0-46-amd64
 sed -i '/x64_sys_call/d' "$m/proc/kallsyms" "$m/sys/kernel/tracing/available_filter_functions"
 doctor "5.10: the table" 0 "$m"
-json "5.10: the table" '[h["routes"] for h in j["hooks"]] == [False, True, True, False] and j["auto"] == "table"'
+json "5.10: the table" '[h["routes"] for h in j["hooks"]] == [False, True, True, False, False] and j["auto"] == "table" and "re-read" in j["hooks"][4]["why"]'
 machine "$m" 6.12.118+deb13-arm64 aarch64
 cat >"$m/proc/kallsyms" <<EOF
 0000000000000000 t invoke_syscall
 0000000000000000 D sys_call_table
 0000000000000000 T __arm64_sys_ni_syscall
 0000000000000000 T register_kprobe
+0000000000000000 D __tracepoint_sys_enter
 EOF
 echo invoke_syscall >"$m/sys/kernel/tracing/available_filter_functions"
 doctor "arm64" 0 "$m"
-json "arm64" "$(st kernel_tested) == 'ok' and [h['routes'] for h in j['hooks']] == [False, True, True, True] and j['auto'] == 'table'"
+json "arm64" "$(st kernel_tested) == 'ok' and [h['routes'] for h in j['hooks']] == [False, True, True, True, True] and j['auto'] == 'table'"
 machine "$m" "$rel"
 rm -rf "$m/sys/kernel/tracing"
 doctor "no tracefs" 0 "$m"

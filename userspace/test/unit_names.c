@@ -36,6 +36,7 @@ static void hook_names(void)
 		{ "none", XYZ_HOOK_NONE }, { "table", XYZ_HOOK_TABLE },
 		{ "ftrace", XYZ_HOOK_FTRACE }, { "kprobe", XYZ_HOOK_KPROBE },
 		{ "direct", XYZ_HOOK_DIRECT },
+		{ "tracepoint", XYZ_HOOK_TRACEPOINT },
 	};
 	size_t i;
 
@@ -46,7 +47,7 @@ static void hook_names(void)
 	/* "auto" is a load parameter value, never what sysfs reads. */
 	CHECK_ERR(xyz_hook_from_name("auto"), EINVAL);
 	CHECK(!xyz_hook_name(-1));
-	CHECK(!xyz_hook_name(XYZ_HOOK_DIRECT + 1));
+	CHECK(!xyz_hook_name(XYZ_HOOK_TRACEPOINT + 1));
 }
 
 static void door_and_op_names(void)

@@ -106,11 +106,11 @@ static void not_hooked(struct fakesys *f)
 static void hooks(struct fakesys *f)
 {
 	static const char *const names[] = {
-		"none", "table", "ftrace", "kprobe", "direct",
+		"none", "table", "ftrace", "kprobe", "direct", "tracepoint",
 	};
 	int hook;
 
-	for (hook = 0; hook <= XYZ_HOOK_DIRECT; hook++) {
+	for (hook = 0; hook <= XYZ_HOOK_TRACEPOINT; hook++) {
 		fake_module(f, "400", "223", names[hook]);
 		CHECK_INT(state().hook, hook);
 	}

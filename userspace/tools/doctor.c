@@ -68,21 +68,27 @@ struct check {
 /* The kernel's symbols doctor looks for in /proc/kallsyms. */
 enum {
 	K_X64_SYS_CALL, K_SYS_CALL_TABLE, K_X64_NI, K_KPROBE, K_DIRECT,
-	K_DIRECT_MULTI, K_INVOKE, K_ARM64_NI, K_IO_URING_CMD, K_COUNT
+	K_DIRECT_MULTI, K_INVOKE, K_ARM64_NI, K_IO_URING_CMD, K_SYS_ENTER,
+	K_COUNT
 };
 
 static const char *const ksym_names[K_COUNT] = {
 	"x64_sys_call", "sys_call_table", "__x64_sys_ni_syscall",
 	"register_kprobe", "register_ftrace_direct",
 	"register_ftrace_direct_multi", "invoke_syscall",
-	"__arm64_sys_ni_syscall", "io_uring_cmd",
+	"__arm64_sys_ni_syscall", "io_uring_cmd", "__tracepoint_sys_enter",
 };
 
-/* ... and in ftrace's available_filter_functions: the dispatchers. */
-enum { T_X64_SYS_CALL, T_INVOKE, T_COUNT };
+/*
+ * ... and in ftrace's available_filter_functions: the dispatchers, and the
+ * "no such system call" stub, which 7.2 lists by another of its names
+ * (kallsyms hides the addresses that would tie them together from users).
+ */
+enum { T_X64_SYS_CALL, T_INVOKE, T_X64_NI, T_DO_NI, T_COUNT };
 
 static const char *const trace_names[T_COUNT] = {
-	"x64_sys_call", "invoke_syscall",
+	"x64_sys_call", "invoke_syscall", "__x64_sys_ni_syscall",
+	"__do_sys_ni_syscall",
 };
 
 enum arch { ARCH_X86, ARCH_ARM64, ARCH_OTHER };
@@ -95,7 +101,7 @@ struct hook {
 	char		why[240];
 };
 
-enum { H_DIRECT, H_TABLE, H_KPROBE, H_FTRACE, H_COUNT };
+enum { H_DIRECT, H_TABLE, H_KPROBE, H_FTRACE, H_TRACEPOINT, H_COUNT };
 
 struct doctor {
 	struct check	checks[MAX_CHECKS];
@@ -712,6 +718,48 @@ static void kprobe_mode(const struct doctor *d, struct hook *h, int stub)
 		hook_set(h, 1, "%s can be probed", ksym_names[stub]);
 }
 
+/*
+ * x86's direct: on the stub's ftrace site where it has one (7.x), where
+ * only unused numbers pay; else on the dispatcher's.
+ */
+static void direct_mode(const struct doctor *d, struct hook *h)
+{
+	if (!d->ksym[K_DIRECT] && !d->ksym[K_DIRECT_MULTI])
+		hook_set(h, 0, "no ftrace direct calls in this kernel");
+	else if (d->ftrace_on == 0)
+		hook_set(h, 0, "ftrace is switched off "
+			 "(kernel.ftrace_enabled=0)");
+	else if (d->trace_err)
+		hook_set(h, -1, "whether ftrace can attach to "
+			 "__x64_sys_ni_syscall or x64_sys_call() is in "
+			 "available_filter_functions: %s",
+			 trace_why(d->trace_err));
+	else if (d->trace[T_X64_NI] || d->trace[T_DO_NI])
+		hook_set(h, 1, "the unused-number stub __x64_sys_ni_syscall is "
+			 "ftrace-able: no other system call pays");
+	else
+		ftrace_mode(d, h, K_X64_SYS_CALL, T_X64_SYS_CALL, true);
+}
+
+/*
+ * tracepoint: a sys_enter probe, where the entry code re-reads the number
+ * it changes: arm64's always has, x86's from 6.1 on (a backport).
+ */
+static void tracepoint_mode(const struct doctor *d, struct hook *h)
+{
+	int major = 0, minor = 0;
+
+	sscanf(d->release, "%d.%d", &major, &minor);
+	if (!d->ksym[K_SYS_ENTER])
+		hook_set(h, 0, "no sys_enter tracepoint in this kernel");
+	else if (d->arch == ARCH_X86 && major * 1000 + minor < 6001)
+		hook_set(h, 0, "the entry code of kernels before 6.1 does not "
+			 "re-read a system call number the probe changes");
+	else
+		hook_set(h, 1, "the sys_enter tracepoint; while it is on, every "
+			 "system call takes the entry code's slow path");
+}
+
 static void hook_modes(struct doctor *d)
 {
 	struct hook *h = d->hooks;
@@ -721,13 +769,13 @@ static void hook_modes(struct doctor *d)
 	h[H_TABLE].name = "table";
 	h[H_KPROBE].name = "kprobe";
 	h[H_FTRACE].name = "ftrace";
+	h[H_TRACEPOINT].name = "tracepoint";
 	if (d->ksym_err) {
 		for (i = 0; i < H_COUNT; i++)
 			hook_set(&h[i], -1, "cannot read /proc/kallsyms: %s",
 				 strerror(d->ksym_err));
 	} else if (d->arch == ARCH_X86) {
-		ftrace_mode(d, &h[H_DIRECT], K_X64_SYS_CALL, T_X64_SYS_CALL,
-			    true);
+		direct_mode(d, &h[H_DIRECT]);
 		ftrace_mode(d, &h[H_FTRACE], K_X64_SYS_CALL, T_X64_SYS_CALL,
 			    false);
 		if (d->ksym[K_X64_SYS_CALL])
@@ -741,6 +789,7 @@ static void hook_modes(struct doctor *d)
 			hook_set(&h[H_TABLE], -1, "no sys_call_table in "
 				 "/proc/kallsyms");
 		kprobe_mode(d, &h[H_KPROBE], K_X64_NI);
+		tracepoint_mode(d, &h[H_TRACEPOINT]);
 	} else if (d->arch == ARCH_ARM64) {
 		hook_set(&h[H_DIRECT], 0, "no direct-call trampoline on arm64");
 		ftrace_mode(d, &h[H_FTRACE], K_INVOKE, T_INVOKE, false);
@@ -751,6 +800,7 @@ static void hook_modes(struct doctor *d)
 			hook_set(&h[H_TABLE], -1, "no invoke_syscall() or "
 				 "sys_call_table in /proc/kallsyms");
 		kprobe_mode(d, &h[H_KPROBE], K_ARM64_NI);
+		tracepoint_mode(d, &h[H_TRACEPOINT]);
 	} else {
 		for (i = 0; i < H_COUNT; i++)
 			hook_set(&h[i], 0, "xyz hooks x86-64 and arm64 "
@@ -786,6 +836,7 @@ static void check_hooks(struct doctor *d)
 {
 	static const char *const ids[H_COUNT] = {
 		"hook_direct", "hook_table", "hook_kprobe", "hook_ftrace",
+		"hook_tracepoint",
 	};
 	struct check *c;
 	size_t i;

@@ -40,6 +40,7 @@ enum xyz_hook {
 	XYZ_HOOK_FTRACE	= 2,
 	XYZ_HOOK_KPROBE	= 3,
 	XYZ_HOOK_DIRECT	= 4,
+	XYZ_HOOK_TRACEPOINT = 5,
 };
 
 /*

@@ -60,6 +60,33 @@ bool xyz_arch_ni_call_is(const struct pt_regs *regs, enum xyz_abi abi,
 }
 
 /*
+ * hook=tracepoint, in the sys_enter probe. arm64's own syscall_trace_enter()
+ * has always returned regs->syscallno as it is after the tracepoint, and
+ * el0_svc_common() skips the dispatch for NO_SYSCALL (-1), leaving x0 alone.
+ * AArch32 tasks are out of scope: XYZ_ABI_COUNT, never routed.
+ */
+bool xyz_arch_sys_enter_renumbers(void)
+{
+	return true;
+}
+
+enum xyz_abi xyz_arch_syscall_abi(void)
+{
+	return is_compat_task() ? XYZ_ABI_COUNT : XYZ_ABI_NATIVE;
+}
+
+struct xyz_args __user *xyz_arch_syscall_args(const struct pt_regs *regs,
+					      enum xyz_abi abi)
+{
+	return (struct xyz_args __user *)regs->regs[0];
+}
+
+void xyz_arch_syscall_skip(struct pt_regs *regs)
+{
+	regs->syscallno = NO_SYSCALL;
+}
+
+/*
  * arm64 has ftrace with arguments, not with the full regs: the callback
  * reads the arguments and sets the pc that ftrace_caller returns to (with
  * the caller's lr restored, so the stand-in returns to el0_svc_common()).

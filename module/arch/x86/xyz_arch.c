@@ -9,6 +9,7 @@
  *		or ia32_sys_call_table[nr](regs)
  */
 #include <linux/compat.h>
+#include <linux/errno.h>
 #include <linux/ftrace.h>
 #include <linux/kernel.h>
 #include <asm/ptrace.h>
@@ -38,6 +39,23 @@ long xyz_ia32_entry(const struct pt_regs *regs)
 }
 
 /*
+ * hook=direct on the stub: the trampoline found the low byte of the number
+ * in its filter. Ours, in the caller's ABI: serve it; any other number:
+ * what the stub itself returns (sys_ni_syscall()). notrace: no fentry nop
+ * on the way of every call.
+ */
+long notrace xyz_direct_ni_entry(const struct pt_regs *regs)
+{
+	if (in_ia32_syscall()) {
+		if ((u32)regs->orig_ax == READ_ONCE(xyz_direct_ni_nr[XYZ_ABI_COMPAT]))
+			return xyz_ia32_entry(regs);
+	} else if ((u32)regs->orig_ax == READ_ONCE(xyz_direct_ni_nr[XYZ_ABI_NATIVE])) {
+		return xyz_x64_entry(regs);
+	}
+	return -ENOSYS;
+}
+
+/*
  * The stub's argument is the user's registers; the dispatcher took the low
  * 32 bits of orig_ax as the number. One stub serves both ABIs
  * (__ia32_sys_ni_syscall aliases __x64_sys_ni_syscall).
@@ -49,6 +67,37 @@ bool xyz_arch_ni_call_is(const struct pt_regs *regs, enum xyz_abi abi,
 
 	return in_ia32_syscall() == (abi == XYZ_ABI_COMPAT) &&
 	       (u32)user->orig_ax == nr;
+}
+
+/*
+ * hook=tracepoint, in the sys_enter probe: the ABI of the call being
+ * entered, its struct xyz_args pointer, and how the entry code is told to
+ * skip the dispatch (number -1) and return @ret. Every kernel that builds
+ * x86's entry from kernel/entry re-reads the number after the tracepoint
+ * from 6.1's backport of "entry: Respect changes to system call number by
+ * trace_sys_enter()" on; 5.10's does not (measured: see docs/hooks.md).
+ */
+bool xyz_arch_sys_enter_renumbers(void)
+{
+	return XYZ_ENTRY_REREADS_NR;
+}
+
+enum xyz_abi xyz_arch_syscall_abi(void)
+{
+	return in_ia32_syscall() ? XYZ_ABI_COMPAT : XYZ_ABI_NATIVE;
+}
+
+struct xyz_args __user *xyz_arch_syscall_args(const struct pt_regs *regs,
+					      enum xyz_abi abi)
+{
+	if (abi == XYZ_ABI_COMPAT)
+		return compat_ptr((u32)regs->bx);
+	return (struct xyz_args __user *)regs->di;
+}
+
+void xyz_arch_syscall_skip(struct pt_regs *regs)
+{
+	regs->orig_ax = -1;
 }
 
 /*
@@ -142,6 +191,7 @@ const struct xyz_abi_desc xyz_abis[XYZ_ABI_COUNT] = {
 		.entry		= xyz_x64_entry,
 		.direct_tramp	= xyz_direct_tramp_x64,
 		.direct_nr	= &xyz_direct_nr_x64,
+		.direct_ni_tramp = xyz_direct_tramp_ni,
 		.slots		= xyz_x64_slots,
 		.nslots		= ARRAY_SIZE(xyz_x64_slots),
 	},
@@ -153,6 +203,7 @@ const struct xyz_abi_desc xyz_abis[XYZ_ABI_COUNT] = {
 		.entry		= xyz_ia32_entry,
 		.direct_tramp	= xyz_direct_tramp_ia32,
 		.direct_nr	= &xyz_direct_nr_ia32,
+		.direct_ni_tramp = xyz_direct_tramp_ni,
 		.slots		= xyz_ia32_slots,
 		.nslots		= ARRAY_SIZE(xyz_ia32_slots),
 	},
