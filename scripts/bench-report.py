@@ -22,7 +22,7 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["direct", "table", "ftrace", "kprobe"]
+MODES = ["direct", "table", "ftrace", "kprobe", "tracepoint"]
 TARGETS = {
     "syscall": 1.15,      # syscall door in ftrace mode, x getppid
     "int80_excess": 0.15,  # int80 door ratio - getppid int80 ratio
