@@ -123,11 +123,12 @@ for r in 1 2; do
 	done
 done
 
-# Which modes load here (table where the kernel calls through the table,
-# 5.10; direct and ftrace where ftrace can attach to x64_sys_call(), 6.1 and
-# 6.12); the others must refuse, and say why in dmesg.
+# Which modes load here (docs/hooks.md: table where the kernel calls
+# through the table; direct where x64_sys_call() or the unused-number stub
+# has an ftrace site; tracepoint where the entry re-reads the number); the
+# others must refuse, and say why in dmesg.
 modes=
-for m in direct ftrace kprobe table; do
+for m in direct ftrace kprobe table tracepoint; do
 	if load hook="$m"; then
 		echo "BENCHMODE $m loads $(cat /sys/module/xyz/parameters/hook)"
 		modes="$modes $m"

@@ -4,7 +4,7 @@ the test VM (one build/bench/<release>.raw per kernel) to
 
   build/bench/<release>.json   every run, and the aggregates below
   build/bench/<release>.md     the tables of that kernel
-  docs/performance-<series>.svg  ratios to getppid and the tax, as a chart
+  docs/performance-<line>.svg    ratios to getppid and the tax, as a chart
   docs/performance.md          the results section, between its markers
 
 usage: scripts/bench/report.py [--out DIR] [--docs DIR] RAW...
@@ -22,7 +22,7 @@ import statistics
 import subprocess
 import sys
 
-MODES = ["direct", "table", "ftrace", "kprobe"]
+MODES = ["direct", "table", "ftrace", "kprobe", "tracepoint"]
 TARGETS = {
     "syscall": 1.15,      # syscall door in ftrace mode, x getppid
     "int80_excess": 0.15,  # int80 door ratio - getppid int80 ratio
@@ -110,8 +110,16 @@ def med(values):
 
 
 def series_of(kver):
+    """A kernel's matrix line, as the trace references name it: its series,
+    with +debNN and a flavour where it has them (6.12+deb12, 6.12+deb13,
+    6.12+deb13-rt, 7.2+deb14)."""
     m = re.match(r"(\d+\.\d+)", kver)
-    return m.group(1) if m else kver
+    if not m:
+        return kver
+    deb = re.search(r"\+(deb\d+)(?:-([a-z]+))?-(?:amd64|arm64)$", kver)
+    if not deb:
+        return m.group(1)
+    return m.group(1) + "+" + deb.group(1) + ("-" + deb.group(2) if deb.group(2) else "")
 
 
 # ---------------------------------------------------------------- parsing

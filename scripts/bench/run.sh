@@ -4,7 +4,7 @@
 # door in every hook mode, the tax on other system calls, ECHO by size, 1
 # against 2 threads); then scripts/bench/report.py writes
 #   build/bench/<release>.json, build/bench/<release>.md,
-#   docs/performance-<series>.svg and the results in docs/performance.md.
+#   docs/performance-<line>.svg and the results in docs/performance.md.
 #
 # usage: scripts/bench/run.sh [KERNEL_RELEASE...]      (default: the matrix)
 # knobs (defaults in scripts/bench/guest.sh): XYZ_BENCH_CYCLES (8),

@@ -146,7 +146,8 @@ is "5.10.0-46-amd64 is bullseye's line" "amd64 bullseye-security" "$(line 5.10.0
 is "6.12.118+deb12-amd64 is Debian 12's 6.12" "amd64 bookworm-security" "$(line 6.12.118+deb12-amd64)"
 is "6.12.118+deb13-amd64 is Debian 13's 6.12" "amd64 trixie-security" "$(line 6.12.118+deb13-amd64)"
 is "6.12.118+deb13-arm64 is Debian 13's arm64 6.12" "arm64 trixie-security" "$(line 6.12.118+deb13-arm64)"
-is "6.12.118+deb13-rt-amd64 is no line of the matrix" none "$(line 6.12.118+deb13-rt-amd64)"
+is "6.12.118+deb13-rt-amd64 is Debian 13's RT 6.12" "amd64 trixie-security" "$(line 6.12.118+deb13-rt-amd64)"
+is "6.12.118+deb13-cloud-amd64 is no line of the matrix" none "$(line 6.12.118+deb13-cloud-amd64)"
 is "7.2.13+deb14-amd64 is sid's line" "amd64 sid" "$(line 7.2.13+deb14-amd64)"
 
 # xyz doctor's list of tested kernels (userspace/tools/doctor_kernels.c)

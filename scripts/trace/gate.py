@@ -20,9 +20,13 @@ import sys
 
 def line_keys(kver):
     """The keys a budget may name a kernel's matrix line by, most precise
-    first: 6.12.118+deb13-amd64 -> 6.12+deb13, 6.12, *."""
+    first: 6.12.118+deb13-amd64 -> 6.12+deb13, 6.12, *. A flavour's line
+    (6.12.118+deb13-rt-amd64 -> 6.12+deb13-rt, *) never takes the generic
+    kernel's counts: its own, or a "*"."""
     series = '.'.join(re.match(r'(\d+)\.(\d+)', kver).groups())
-    deb = re.search(r'\+(deb\d+)', kver)
+    deb = re.search(r'\+(deb\d+)(?:-([a-z]+))?-(?:amd64|arm64)$', kver)
+    if deb and deb.group(2):
+        return [series + '+' + deb.group(1) + '-' + deb.group(2), '*']
     return ([series + '+' + deb.group(1)] if deb else []) + [series, '*']
 
 

@@ -13,6 +13,8 @@ const struct dr_tested dr_tested[] = {
 	  "Debian 11's 5.10 (bullseye-security)" },
 	{ "x86_64",  "^6\\.1\\.0-[0-9]+-amd64$", "Debian 12's 6.1" },
 	{ "x86_64",  "^6\\.12\\.[0-9]+\\+deb12-amd64$", "Debian 12's 6.12" },
+	{ "x86_64",  "^6\\.12\\.[0-9]+\\+deb13-rt-amd64$",
+	  "Debian 13's 6.12 PREEMPT_RT" },
 	{ "x86_64",  "^6\\.12\\.[0-9]+\\+deb13-amd64$", "Debian 13's 6.12" },
 	{ "x86_64",  "^[0-9]+\\.[0-9]+\\.[0-9]+\\+deb[0-9]+-amd64$",
 	  "sid's newest" },
