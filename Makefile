@@ -20,7 +20,8 @@ DEPMOD ?= depmod
 
 .PHONY: all module modules userspace modules_install uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
-	dkms-test deb deb-test bench trace soak clean version need-kdir
+	dkms-test deb deb-test bench trace soak sanitize sanitize-paths \
+	clean version need-kdir
 
 all: module userspace
 
@@ -84,6 +85,9 @@ help:
 	@echo '  make bench            the benchmark matrix (docs/performance.md)'
 	@echo '  make trace            every door'"'"'s call path, instruction by instruction (docs/callpath.md)'
 	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
+	@echo '  make sanitize         every selftest and trinity on debug kernels (KASAN, lockdep,'
+	@echo '                        UBSAN, kmemleak; KCSAN) with parallel vCPUs: no report allowed'
+	@echo '  make -s sanitize-paths  vmlinuz=... kdir=... of each debug kernel (built if needed)'
 	@echo
 	@echo 'Variables:'
 	@echo '  KVER=$(KVER)'
@@ -134,6 +138,13 @@ trace:
 
 soak:
 	scripts/soak.sh
+
+sanitize:
+	scripts/sanitize/run.sh
+
+# stdout is the paths only: the build's progress goes to stderr
+sanitize-paths:
+	@scripts/sanitize/kernel.sh
 
 # No headers needed: kbuild's clean would want them, so remove by name what
 # a module build leaves in the tree (objects, .cmd files, modpost's files).

@@ -6,11 +6,13 @@
 # Debian compiles its kernel, so that a module builds and behaves as on the
 # production kernel) in a Debian 13 root of its own.
 #
-# usage: scripts/sanitize/kernel.sh [NAME...]     (default: kasan kcsan)
+# usage: scripts/sanitize/kernel.sh [--cached] [NAME...]   (default: kasan kcsan)
 #
 # Builds what is missing, then prints one line per kernel on stdout, and
 # nothing else (progress goes to stderr):
 #   vmlinuz=<bzImage> kdir=<build tree>
+# --cached builds nothing: the lines of the kernels already built, and exit
+# status 2 when one is not.
 # A module builds against the build tree with `make -C <kdir> M=<dir>
 # modules` on a Debian 13 machine (its gcc-14), or with
 # scripts/sanitize/kmake.sh <kdir> M=<dir> modules anywhere else.
@@ -18,8 +20,8 @@
 # Cache ($XYZ_CACHE/sanitize): src/linux-source-<version>/ (the source,
 # read-only), root/ (the build root), <name>-<hash>/ (a kernel's build tree,
 # its .done when complete), where the hash covers the source's version, the
-# compiler's version and the config fragments: a change to any of them
-# builds a new tree, nothing else does. XYZ_SANITIZE_JOBS (2) make jobs,
+# compiler's version and the options the fragments set: a change to any of
+# them builds a new tree, nothing else does (a comment, a script). XYZ_SANITIZE_JOBS (2) make jobs,
 # run at nice 19.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
@@ -28,6 +30,8 @@ here=$XYZ_TOP/scripts/sanitize
 cache=$XYZ_CACHE/sanitize
 root=$cache/root
 jobs=${XYZ_SANITIZE_JOBS:-2}
+cached=
+[ "${1:-}" != --cached ] || { cached=1; shift; }
 [ $# -gt 0 ] || set -- kasan kcsan
 for name in "$@"; do
 	[ -f "$here/$name.config" ] || xyz_die "no config fragment $here/$name.config"
@@ -44,7 +48,10 @@ version=$(xyz_apt "$suite" apt-cache show "linux-image-$kver" |
 
 # The source: the tarball of linux-source-6.12 (Debian's patches applied).
 src=$cache/src/linux-source-$version
-if [ ! -f "$src/.done" ]; then
+if [ -n "$cached" ]; then
+	[ -f "$root/.done" ] || exit 2
+fi
+if [ ! -f "$src/.done" ] && [ -z "$cached" ]; then
 	xyz_log "fetching linux-source-6.12 $version ($suite), the source of $kver"
 	rm -rf "$src.tmp" && mkdir -p "$src.tmp/deb"
 	(cd "$src.tmp/deb" && xyz_apt "$suite" apt-get download -q "linux-source-6.12=$version" >&2) ||
@@ -57,7 +64,7 @@ if [ ! -f "$src/.done" ]; then
 fi
 
 # The build root: Debian 13's compiler and what a kernel build needs.
-if [ ! -f "$root/.done" ]; then
+if [ ! -f "$root/.done" ] && [ -z "$cached" ]; then
 	command -v mmdebstrap >/dev/null ||
 		xyz_die "no mmdebstrap (scripts/install-deps.sh installs it)"
 	sources=$(xyz_apt_dir "$suite")/sources/debian.sources
@@ -88,13 +95,16 @@ in_root() {
 # build NAME: prints the kernel's build tree, after building it if needed
 build() {
 	local name=$1 hash out t0 want missing
-	hash=$(printf '%s\n%s\n' "$version" "$cc_version" |
-		cat - "$here/base.config" "$here/$name.config" | sha256sum | cut -c1-12)
+	# what the fragments set, not how their comments read
+	hash=$({ printf '%s\n%s\n' "$version" "$cc_version"
+		 grep -hE '^(CONFIG_|# CONFIG_.* is not set$)' "$here/base.config" "$here/$name.config"
+	       } | sha256sum | cut -c1-12)
 	out=$cache/$name-$hash
 	if [ -f "$out/.done" ]; then
 		echo "$out"
 		return
 	fi
+	[ -z "$cached" ] || return 2
 	t0=$SECONDS
 	xyz_log "building the $name kernel from linux-source-6.12 $version with $cc_version in $out (make -j$jobs at nice 19; about an hour on 2 busy cores)"
 	mkdir -p "$out"
@@ -125,7 +135,13 @@ build() {
 	echo "$out"
 }
 
+rc=0
 for name in "$@"; do
-	out=$(build "$name")
-	echo "vmlinuz=$out/arch/x86/boot/bzImage kdir=$out"
+	if out=$(build "$name"); then
+		echo "vmlinuz=$out/arch/x86/boot/bzImage kdir=$out"
+	else
+		rc=$?
+		[ -n "$cached" ] || exit "$rc"
+	fi
 done
+exit "$rc"
