@@ -18,10 +18,10 @@ INSTALL_MOD_PATH ?=
 INSTALL_MOD_DIR ?= extra
 DEPMOD ?= depmod
 
-.PHONY: all module modules userspace modules_install uninstall help demo \
+.PHONY: all module modules userspace modules_install sign uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
-	dkms-test deb deb-test bench trace soak sanitize sanitize-paths \
-	clean version need-kdir
+	dkms-test deb deb-test debian-tests secureboot bench trace syscall-path soak \
+	sanitize sanitize-paths clean version need-kdir
 
 all: module userspace
 
@@ -42,12 +42,24 @@ need-kdir:
 module modules: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-# kbuild's install (signing and compression as the kernel is configured),
-# then depmod here: kbuild skips it when the headers have no System.map,
-# which is the case for every distribution's headers package.
+# Sign xyz.ko for a kernel that checks signatures (Secure Boot): with the
+# kernel's own key when KDIR has it, else with the key DKMS signs with on
+# this machine, made as dkms makes it if there is none (scripts/sign.sh,
+# docs/dkms.md). Fails when the module stays unsigned on a kernel that
+# would refuse it.
+sign: module
+	scripts/sign.sh $(KVER) $(KDIR) $(CURDIR)/xyz.ko
+
+# kbuild's install (compression as the kernel is configured), then the
+# installed copy signed as above (kbuild's own signing is switched off:
+# distribution headers carry no key, and it would fail quietly), then
+# depmod here: kbuild skips it when the headers have no System.map, which is
+# the case for every distribution's headers package.
 modules_install: need-kdir
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) \
-		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) CONFIG_MODULE_SIG_ALL= modules_install
+	scripts/sign.sh $(KVER) $(KDIR) \
+		$(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/xyz.ko*
 	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
 
 # What modules_install and install put in place (not DKMS's: dkms-uninstall).
@@ -67,13 +79,15 @@ help:
 	@echo '  make [all]            xyz.ko for KVER (needs its linux-headers) and userspace/'
 	@echo '  make modules          xyz.ko only'
 	@echo '  make userspace        libxyz, the xyz command, their tests (userspace/build/)'
-	@echo '  make modules_install  xyz.ko to INSTALL_MOD_PATH/lib/modules/KVER/INSTALL_MOD_DIR, depmod'
-	@echo '  make install          libxyz, <xyz.h>, xyz.pc, man pages, xyz (PREFIX, DESTDIR)'
+	@echo '  make sign             sign xyz.ko with DKMS'"'"'s key, for Secure Boot (docs/dkms.md)'
+	@echo '  make modules_install  xyz.ko (signed) to INSTALL_MOD_PATH/lib/modules/KVER/INSTALL_MOD_DIR, depmod'
+	@echo '  make install          libxyz, <xyz.h>, xyz.pc, man pages, xyz and its bash completion'
+	@echo '                        (PREFIX, DESTDIR; into the running system as root: ldconfig)'
 	@echo '  make uninstall        undo modules_install and install'
 	@echo '  make dkms-install     let DKMS build xyz.ko for the running kernel (docs/dkms.md)'
 	@echo '  make dkms-uninstall   remove xyz from DKMS'
 	@echo '  make deb              the Debian packages from HEAD, in build/deb/src (docs/dkms.md)'
-	@echo '  make clean            the module'"'"'s objects, userspace/build, build/'
+	@echo '  make clean            the module'"'"'s objects, userspace/build, docs/lesson/build, build/'
 	@echo '  make version          print the version'
 	@echo
 	@echo 'Testing (they install what they need first):'
@@ -82,8 +96,12 @@ help:
 	@echo '  make lint             checkpatch --strict and sparse, every kernel'
 	@echo '  make dkms-test        the DKMS round trip on every kernel of the matrix'
 	@echo '  make deb-test         the packages installed and purged in a brand-new root'
+	@echo '  make debian-tests     autopkgtest, piuparts, lintian, N->N+1 upgrade on Debian 12 and 13'
+	@echo '  make secureboot       Debian 13 under OVMF with Secure Boot: unsigned refused, DKMS'"'"'s module loads'
 	@echo '  make bench            the benchmark matrix (docs/performance.md)'
 	@echo '  make trace            every door'"'"'s call path, instruction by instruction (docs/callpath.md)'
+	@echo '  make syscall-path     docs/syscall-path.md and its figure from the trace of Debian 13'"'"'s 6.12'
+	@echo '                        (build/trace, made by scripts/trace.sh); syscall_path.py check: up to date?'
 	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
 	@echo '  make sanitize         every selftest and trinity on debug kernels (KASAN, lockdep,'
 	@echo '                        UBSAN, kmemleak; KCSAN) with parallel vCPUs: no report allowed'
@@ -130,11 +148,22 @@ deb:
 deb-test:
 	scripts/deb.sh test
 
+debian-tests:
+	scripts/debian-tests.sh
+
+secureboot:
+	scripts/vm-secureboot.sh
+
 bench:
 	scripts/bench.sh
 
 trace:
 	scripts/trace.sh
+
+# From the trace make trace (or scripts/trace.sh --no-page <release>) left in
+# build/trace: scripts/trace/syscall_path.py
+syscall-path:
+	python3 scripts/trace/syscall_path.py update
 
 soak:
 	scripts/soak.sh
@@ -155,4 +184,5 @@ clean:
 		-o -name modules.order -o -name Module.symvers \) -print0 | \
 		xargs -0r rm -f
 	$(MAKE) -C userspace clean
+	$(MAKE) -C docs/lesson clean
 	rm -rf build

@@ -37,6 +37,7 @@
 #include <linux/errno.h>
 #include <linux/ftrace.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/srcu.h>
 #include <linux/version.h>
 
@@ -62,11 +63,15 @@ static inline void xyz_ftrace_free_filter(struct ftrace_ops *ops)
 #define XYZ_FTRACE_DIRECT_OPS \
 	(KERNEL_VERSION(6, 0, 0) <= LINUX_VERSION_CODE)
 
-/* 6.7 moved struct io_uring_cmd to its own header. */
+/*
+ * 6.7 moved struct io_uring_cmd to its own header; before, 6.1 needs
+ * io_uring_types.h for cmd_to_io_kiocb() (xyz_uring_cmd_unused()).
+ */
 #if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
 #include <linux/io_uring/cmd.h>
-#else
+#elif KERNEL_VERSION(5, 19, 0) <= LINUX_VERSION_CODE
 #include <linux/io_uring.h>
+#include <linux/io_uring_types.h>
 #endif
 
 /*
@@ -150,7 +155,8 @@ static inline void xyz_vm_flags_mod(struct vm_area_struct *vma,
 /*
  * The command area of a uring_cmd's SQE (sqe->cmd): 6.6 handed drivers the
  * whole SQE instead of a pointer to that area. Either may point into the
- * ring that user space can write: copy it once before checking it.
+ * ring that user space can write: the driver copies it once, at the first
+ * issue, and never reads it again.
  */
 static inline const void *xyz_uring_cmd_area(const struct io_uring_cmd *ioucmd)
 {
@@ -158,6 +164,36 @@ static inline const void *xyz_uring_cmd_area(const struct io_uring_cmd *ioucmd)
 	return ioucmd->sqe->cmd;
 #else
 	return ioucmd->cmd;
+#endif
+}
+
+/* sqe->uring_cmd_flags a user may set (6.1 knows only FIXED). */
+#ifdef IORING_URING_CMD_MASK
+#define XYZ_URING_CMD_USER_FLAGS	IORING_URING_CMD_MASK
+#else
+#define XYZ_URING_CMD_USER_FLAGS	IORING_URING_CMD_FIXED
+#endif
+
+/*
+ * The SQE fields IORING_OP_URING_CMD leaves to the driver, ORed: addr,
+ * len, uring_cmd_flags (io_uring keeps those in ioucmd->flags). 6.1 hands
+ * over only sqe->cmd, in the ring, or a copy of the command area alone for
+ * a request it issues from io-wq (IOSQE_ASYNC) or links: addr and len are
+ * gone then.
+ */
+static inline u64 xyz_uring_cmd_unused(const struct io_uring_cmd *ioucmd)
+{
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+	return (ioucmd->flags & XYZ_URING_CMD_USER_FLAGS) |
+	       READ_ONCE(ioucmd->sqe->addr) | READ_ONCE(ioucmd->sqe->len);
+#else
+	const struct io_uring_sqe *sqe = (const void *)((const u8 *)ioucmd->cmd -
+				offsetof(struct io_uring_sqe, cmd));
+
+	if (cmd_to_io_kiocb(ioucmd)->flags & REQ_F_ASYNC_DATA)
+		return ioucmd->flags & XYZ_URING_CMD_USER_FLAGS;
+	return (ioucmd->flags & XYZ_URING_CMD_USER_FLAGS) |
+	       READ_ONCE(sqe->addr) | READ_ONCE(sqe->len);
 #endif
 }
 
@@ -183,6 +219,58 @@ static inline int xyz_uring_cmd_complete(struct io_uring_cmd *ioucmd,
 	return -EIOCBQUEUED;
 #endif
 }
+
+/*
+ * Task work: io_uring_cmd_complete_in_task() runs a callback in the task
+ * that submitted the request, and io_uring_cmd_done() posts its CQE. Their
+ * signatures changed after 6.12: 7.2's callback gets a struct io_tw_req
+ * and an io_tw_token_t that says whether the task is going away, and done()
+ * lost res2 (6.19 is assumed, the kernels between are not tested). Before,
+ * 6.12 says so with IO_URING_F_TASK_DEAD, and 6.1 not at all: there the
+ * callback may run in an exiting task or a kworker (io_uring's fallback),
+ * neither of which may touch the submitter's memory.
+ *
+ * XYZ_URING_TASK_WORK(name, fn) defines the callback @name, which calls
+ * fn(ioucmd, issue_flags, dead).
+ */
+#if KERNEL_VERSION(6, 19, 0) <= LINUX_VERSION_CODE
+#define XYZ_URING_TASK_WORK(name, fn)					\
+static void name(struct io_tw_req tw_req, io_tw_token_t tw)		\
+{									\
+	fn(io_uring_cmd_from_tw(tw_req),				\
+	   IO_URING_CMD_TASK_WORK_ISSUE_FLAGS, tw.cancel);		\
+}
+
+static inline void xyz_uring_cmd_done(struct io_uring_cmd *ioucmd, long ret,
+				      unsigned int issue_flags)
+{
+	io_uring_cmd_done(ioucmd, ret, issue_flags);
+}
+#else
+#if KERNEL_VERSION(6, 12, 0) <= LINUX_VERSION_CODE
+#define XYZ_URING_F_TASK_DEAD	IO_URING_F_TASK_DEAD
+#else
+#define XYZ_URING_F_TASK_DEAD	0
+#endif
+
+static inline bool xyz_uring_task_dead(unsigned int issue_flags)
+{
+	return (issue_flags & XYZ_URING_F_TASK_DEAD) ||
+	       (current->flags & (PF_EXITING | PF_KTHREAD));
+}
+
+#define XYZ_URING_TASK_WORK(name, fn)					\
+static void name(struct io_uring_cmd *ioucmd, unsigned int issue_flags) \
+{									\
+	fn(ioucmd, issue_flags, xyz_uring_task_dead(issue_flags));	\
+}
+
+static inline void xyz_uring_cmd_done(struct io_uring_cmd *ioucmd, long ret,
+				      unsigned int issue_flags)
+{
+	io_uring_cmd_done(ioucmd, ret, 0, issue_flags);
+}
+#endif
 #else
 #define XYZ_URING_CMD_FOP
 #endif /* XYZ_HAVE_URING_CMD */

@@ -31,10 +31,14 @@ struct xyz_call {
  * there fails at once instead of sleeping. Only then does the call take a
  * module reference and fault for real. A caller asleep on a page that never
  * comes (userfaultfd, FUSE) thus makes rmmod fail (the module is in use)
- * instead of hanging it, and the common case pays no shared atomic. Every
- * access below is safe to repeat: it reads, or writes the same bytes again.
- * A caller that must not sleep gets -EAGAIN instead, and calls again where it
- * may (io_uring's first, IO_URING_F_NONBLOCK issue, then its io-wq worker).
+ * instead of hanging it, and the common case pays no shared atomic. Once
+ * rmmod has begun, no reference can be had, and the module's exit waits for
+ * every caller (xyz_wait_for_callers()): one that faulted then could keep it
+ * waiting as long as a userfaultfd or FUSE server likes, so it fails with
+ * ENOSYS instead, as if it had come after the unload. Every access below is
+ * safe to repeat: it reads, or writes the same bytes again. A caller that
+ * must not sleep gets -EAGAIN instead, and calls again where it may
+ * (io_uring's first, IO_URING_F_NONBLOCK issue, then its task work).
  *
  *	do {
  *		xyz_access_begin(call);
@@ -58,8 +62,11 @@ static bool xyz_access_retry(struct xyz_call *call, int *err)
 		*err = -EAGAIN;
 		return false;
 	}
-	/* Too late to pin once rmmod began: its exit then waits for us. */
-	call->pinned = try_module_get(THIS_MODULE);
+	if (!try_module_get(THIS_MODULE)) {
+		*err = -ENOSYS;
+		return false;
+	}
+	call->pinned = true;
 	call->may_fault = true;
 	return true;
 }
@@ -150,8 +157,12 @@ static long xyz_info(struct xyz_call *call, const struct xyz_args *args)
 	return err ?: len;
 }
 
-static long xyz_reset(void)
+/* Counted, allowed or not. Zeroing the counters may wait for CPU hotplug. */
+static long xyz_reset(struct xyz_call *call)
 {
+	if (call->nowait)
+		return -EAGAIN;
+	xyz_calls_inc();
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	xyz_calls_reset();
@@ -238,8 +249,7 @@ static long xyz_serve(struct xyz_call *call, struct xyz_args __user *uargs)
 		ret = xyz_info(call, &args);
 		break;
 	case XYZ_OP_RESET:
-		xyz_calls_inc();
-		return xyz_reset();
+		return xyz_reset(call);
 	default:
 		ret = 0;	/* XYZ_OP_NOP */
 		break;

@@ -19,10 +19,11 @@
  * in the linear map), and turning protection off globally (CR0.WP) is what
  * kernels defend against, so the slot is written the way the kernel patches
  * read-only data: through a temporary writable alias of its page, vmap()
- * with PAGE_KERNEL, one aligned 8-byte store, vunmap(). The dispatcher loads
- * the entry with one instruction: a CPU sees the old or the new pointer,
- * never half of each. Unload writes the saved value back the same way, then
- * waits for callers as every mode does.
+ * with PAGE_KERNEL, one aligned 8-byte cmpxchg, vunmap() and a purge of the
+ * lazily freed alias. The dispatcher loads the entry with one instruction: a
+ * CPU sees the old or the new pointer, never half of each. Unload writes the
+ * saved value back the same way, only over our own entry, then waits for
+ * callers as every mode does.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -45,8 +46,12 @@ struct xyz_table_slot {
 
 static struct xyz_table_slot xyz_table_slots[XYZ_ABI_COUNT];
 
-/* Write one table slot through a temporary writable alias of its page. */
-static int xyz_table_write(unsigned long slot, unsigned long value)
+/*
+ * Swap one table slot from @old to @new through a temporary writable alias
+ * of its page: -EBUSY (and *@seen) when it did not hold @old.
+ */
+static int xyz_table_swap(unsigned long slot, unsigned long old,
+			  unsigned long new, unsigned long *seen)
 {
 	/*
 	 * The kernel image's own address: not in the linear map on every
@@ -58,10 +63,16 @@ static int xyz_table_write(unsigned long slot, unsigned long value)
 	alias = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
 	if (!alias)
 		return -ENOMEM;
-	/* an aligned 8-byte slot: one store, never torn */
-	WRITE_ONCE(*(unsigned long *)(alias + offset_in_page(slot)), value);
+	/* an aligned 8-byte slot: one atomic exchange, never torn */
+	*seen = cmpxchg((unsigned long *)(alias + offset_in_page(slot)),
+			old, new);
+	/*
+	 * vunmap() frees the alias lazily: until the next purge a CPU may
+	 * still hold a writable translation of the table's page. Purge now.
+	 */
 	vunmap(alias);
-	return 0;
+	vm_unmap_aliases();
+	return *seen == old ? 0 : -EBUSY;
 }
 
 int xyz_table_attach(enum xyz_abi abi, int nr)
@@ -89,8 +100,12 @@ int xyz_table_attach(enum xyz_abi abi, int nr)
 		return -EBUSY;
 	}
 	slot->saved = old;
-	err = xyz_table_write(slot->addr, (unsigned long)desc->entry);
-	if (err)
+	err = xyz_table_swap(slot->addr, old, (unsigned long)desc->entry,
+			     &old);
+	if (err == -EBUSY)
+		pr_err("hook=table: %ps[%d] changed to %pS while we hooked it\n",
+		       (void *)table, nr, (void *)old);
+	else if (err)
 		pr_err("hook=table: cannot map %ps's page writable: %d\n",
 		       (void *)table, err);
 	else
@@ -101,15 +116,27 @@ int xyz_table_attach(enum xyz_abi abi, int nr)
 
 void xyz_table_detach(enum xyz_abi abi)
 {
+	const struct xyz_abi_desc *desc = &xyz_abis[abi];
 	struct xyz_table_slot *slot = &xyz_table_slots[abi];
+	unsigned long seen;
+	int err;
 
 	/*
-	 * Only a failed vmap() (no memory for a page table) can stop this,
+	 * Put back what was there only over our own entry: someone who swapped
+	 * the slot after us keeps it, and must put ours back before we go.
+	 * Only a failed vmap() (no memory for a page table) can stop the swap,
 	 * and unloading with our entry in the table would leave the kernel a
 	 * pointer into freed text: retry until it works.
 	 */
-	while (xyz_table_write(slot->addr, slot->saved)) {
+	for (;;) {
+		err = xyz_table_swap(slot->addr, (unsigned long)desc->entry,
+				     slot->saved, &seen);
+		if (err != -ENOMEM)
+			break;
 		pr_warn_once("hook=table: cannot map the table to restore it, retrying\n");
 		msleep(20);
 	}
+	if (err)
+		pr_warn("hook=table: the slot holds %pS, no longer our entry: someone hooked it after us; left as it is\n",
+			(void *)seen);
 }

@@ -9,6 +9,7 @@
 #include <linux/compiler_types.h>
 #include <linux/ftrace.h>
 #include <linux/percpu.h>
+#include <asm/local64.h>
 #include <linux/preempt.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
@@ -136,6 +137,9 @@ extern const unsigned long xyz_arch_ftrace_flags;
 void xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,
 		     struct ftrace_ops *op, struct xyz_ftrace_regs *fregs);
 
+/* mmap(): the prot its caller asked for, when the call is mmap() */
+bool xyz_arch_mmap_prot(unsigned long *prot);
+
 /* hook=table: the address of the table @abi's calls go through, or an errno */
 int xyz_arch_find_table(enum xyz_abi abi, unsigned long *table);
 
@@ -153,7 +157,9 @@ void xyz_arm64_invoke(struct pt_regs *regs, unsigned int nr);
 
 /*
  * xyz_mmap.c: the shared page (struct xyz_page) and the call counters in
- * it, one cache line per possible CPU; xyz_calls_slot points at this CPU's.
+ * it, one cache line or more per possible CPU; xyz_calls_slot points at
+ * this CPU's. Only its own CPU writes a counter: the increment below, and
+ * RESET, which zeroes each CPU's counter on that CPU (xyz_calls_reset()).
  */
 int xyz_page_alloc(void);
 void xyz_page_free(void);
@@ -161,16 +167,18 @@ void xyz_page_publish(void);
 int xyz_page_mmap(struct file *file, struct vm_area_struct *vma);
 u64 xyz_calls_sum(void);
 void xyz_calls_reset(void);
-DECLARE_PER_CPU(u64 *, xyz_calls_slot);
+DECLARE_PER_CPU(local64_t *, xyz_calls_slot);
 
-/* Preemption off: the slot stays this CPU's, no other task on it interleaves. */
+/*
+ * Preemption off: the slot stays this CPU's. local64_inc() is one
+ * read-modify-write that no interrupt on this CPU splits (x86: one
+ * instruction, no lock prefix), so RESET's zeroing, which runs on this CPU
+ * too, comes before or after it, never in between.
+ */
 static inline void xyz_calls_inc(void)
 {
-	u64 *slot;
-
 	preempt_disable();
-	slot = __this_cpu_read(xyz_calls_slot);
-	WRITE_ONCE(*slot, *slot + 1);
+	local64_inc(__this_cpu_read(xyz_calls_slot));
 	preempt_enable();
 }
 

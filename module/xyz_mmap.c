@@ -8,19 +8,30 @@
  * through mmap() on /dev/xyz and read it without entering the kernel.
  */
 #include <linux/cache.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/personality.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <asm/local64.h>
 
 #include "xyz_compat.h"
 #include "xyz_internal.h"
 
-/* A counter per cache line at least, so that no two CPUs share one. */
-#define XYZ_COUNTER_STRIDE	max(64, L1_CACHE_BYTES)
+/*
+ * A counter per cache line at least, so that no two CPUs share one: 128
+ * bytes, the largest line of the CPUs these kernels run on (some arm64
+ * cores; arm64's L1_CACHE_BYTES says 64, its ARCH_DMA_MINALIGN 128), which
+ * also keeps apart the pairs of 64-byte lines x86 prefetches together.
+ */
+#define XYZ_COUNTER_STRIDE	max(128, L1_CACHE_BYTES)
 
-DEFINE_PER_CPU(u64 *, xyz_calls_slot);
+DEFINE_PER_CPU(local64_t *, xyz_calls_slot);
 
 static struct xyz_page *xyz_region;	/* page aligned, xyz_region_len */
 static size_t xyz_region_len;		/* whole pages */
@@ -50,7 +61,7 @@ int xyz_page_alloc(void)
 	xyz_region->counters_offset = offset;
 	for_each_possible_cpu(cpu)
 		per_cpu(xyz_calls_slot, cpu) =
-			(u64 *)((u8 *)xyz_region + offset + cpu * stride);
+			(local64_t *)((u8 *)xyz_region + offset + cpu * stride);
 	return 0;
 }
 
@@ -89,17 +100,32 @@ u64 xyz_calls_sum(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(*per_cpu(xyz_calls_slot, cpu));
+		sum += local64_read(per_cpu(xyz_calls_slot, cpu));
 	return sum;
 }
 
-/* An increment racing on another CPU may survive: that is a reset too. */
+/* In the IPI, on its own CPU: between two increments there (xyz_calls_inc). */
+static void xyz_calls_reset_this_cpu(void *unused)
+{
+	local64_set(this_cpu_read(xyz_calls_slot), 0);
+}
+
+/*
+ * A store from another CPU could land between the load and the store of an
+ * increment (local64_inc() is not atomic across CPUs) and be lost: every
+ * online CPU zeroes its own counter. An offline CPU runs nothing, and the
+ * hotplug lock keeps it offline meanwhile.
+ */
 void xyz_calls_reset(void)
 {
 	int cpu;
 
+	cpus_read_lock();
+	on_each_cpu(xyz_calls_reset_this_cpu, NULL, 1);
 	for_each_possible_cpu(cpu)
-		WRITE_ONCE(*per_cpu(xyz_calls_slot, cpu), 0);
+		if (!cpu_online(cpu))
+			local64_set(per_cpu(xyz_calls_slot, cpu), 0);
+	cpus_read_unlock();
 }
 
 /* Pages are served on first touch, so fork, mremap and zapping just work. */
@@ -119,21 +145,40 @@ static const struct vm_operations_struct xyz_page_vm_ops = {
 	.fault	= xyz_page_fault,
 };
 
+/*
+ * Exec that only a READ_IMPLIES_EXEC personality added to PROT_READ (legacy
+ * i386 binaries, setarch -X): mmap() adds it before f_op->mmap() and passes
+ * no prot, so the system call's own argument tells. Where that cannot be
+ * read (not mmap()), the bit is dropped too: dropping it grants nothing.
+ */
+static bool xyz_page_exec_implied(void)
+{
+	unsigned long prot;
+
+	if (!(current->personality & READ_IMPLIES_EXEC))
+		return false;
+	if (!xyz_arch_mmap_prot(&prot))
+		return true;
+	return !(prot & PROT_EXEC);
+}
+
 int xyz_page_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff)
 		return -EINVAL;
 	if (vma->vm_end - vma->vm_start > xyz_region_len)
 		return -EINVAL;
-	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+	if (vma->vm_flags & VM_WRITE)
+		return -EACCES;
+	if ((vma->vm_flags & VM_EXEC) && !xyz_page_exec_implied())
 		return -EACCES;
 	/*
-	 * Without VM_MAYWRITE/VM_MAYEXEC a later mprotect() adding either
-	 * fails with EACCES, and a private mapping can never be copied on
-	 * write. DONTEXPAND: mremap() cannot grow it past the region.
+	 * Never executable. Without VM_MAYWRITE/VM_MAYEXEC a later mprotect()
+	 * adding either fails with EACCES, and a private mapping can never be
+	 * copied on write. DONTEXPAND: mremap() cannot grow it past the region.
 	 */
 	xyz_vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP,
-			 VM_MAYWRITE | VM_MAYEXEC);
+			 VM_EXEC | VM_MAYWRITE | VM_MAYEXEC);
 	vma->vm_ops = &xyz_page_vm_ops;
 	return 0;
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Every test of xyz, ending with one line "N passed, N failed, N skipped":
-#   host:  the uapi header in C/C++ 32/64-bit, libxyz's unit tests, lint
+#   host:  the uapi header in C/C++ 32/64-bit, what lib.sh reads of the
+#          machine (scripts/test-lib.sh), libxyz's unit tests, the lesson's
+#          hello programs built, docs/syscall-path.md regenerated from the
+#          reference trace must be what is committed, lint
 #          (checkpatch --strict, sparse and a -Werror build against every
 #          kernel of the matrix)
 #   vm:    selftests/xyz in the test VM, on every kernel of the matrix (arm64
@@ -12,7 +15,10 @@
 #          its modules tested in the VM (this first removes any xyz that DKMS
 #          had installed on the machine, and says so); the Debian packages
 #          built, linted, installed and purged in a brand-new root, the
-#          modules their DKMS built tested in the VM
+#          modules their DKMS built tested in the VM; Secure Boot: Debian
+#          13's signed boot chain under OVMF, an unsigned module refused, the
+#          DKMS-signed one loaded once its key is enrolled, the selftests
+#          (scripts/vm-secureboot.sh)
 # usage: scripts/check.sh [--host|--vm|--release]
 #   --release: what depends on this machine's Debian release only: the host
 #   steps, and on the default kernel (lib.sh: xyz_default_kernel) the
@@ -37,11 +43,12 @@ start=$(date +%s)
 
 # step NAME COMMAND...: run, show its output, add its results to the totals
 step() {
-	local name=$1 log=$XYZ_BUILD/check-$1.log rc p f s line
+	local name=$1 log=$XYZ_BUILD/check-$1.log rc p f s line t0=$SECONDS
 	shift
 	xyz_log "$name"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	echo "# step $name took $((SECONDS - t0))s"
 	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	if [ -n "$line" ]; then
 		p=$(sed -E 's/.*\b([0-9]+) passed.*/\1/' <<<"$line")
@@ -94,7 +101,10 @@ vm_matrix() {
 
 if [ "$what" != --vm ]; then
 	step abi scripts/check-abi.sh
+	step scripts scripts/test-lib.sh
 	step libxyz make -s -C userspace check
+	step lesson make -s -C docs/lesson check
+	step syscall-path python3 scripts/trace/syscall_path.py check
 	step lint scripts/lint.sh
 fi
 if [ "$what" != --host ]; then
@@ -109,10 +119,14 @@ if [ "$what" != --host ]; then
 	[ "$what" = --release ] || step mutants scripts/mutants.sh
 	# the instruction budgets of the hot paths, and mutants they must catch
 	# shellcheck disable=SC2086
-	step trace scripts/trace.sh --check --no-page $trace_kernels
+	step trace env XYZ_JOBS="${XYZ_JOBS:-$(nproc)}" \
+		scripts/trace.sh --check --no-page $trace_kernels
 	[ "$what" = --release ] || step trace-mutants scripts/trace/mutants.sh
 	step dkms scripts/dkms.sh test
 	step deb scripts/deb.sh test
+	# Debian 13's signed boot chain under Secure Boot, whatever the
+	# machine's release
+	[ "$what" = --release ] || step secureboot scripts/vm-secureboot.sh
 fi
 echo "# make check took $(($(date +%s) - start))s"
 echo "$pass passed, $fail failed, $skip skipped"

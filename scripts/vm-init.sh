@@ -45,6 +45,10 @@ soak)
 	sh /xyz/xyz/soak.sh 2>&1
 	rc=$?
 	;;
+secureboot)
+	sh /xyz/xyz/secureboot.sh 2>&1
+	rc=$?
+	;;
 run)
 	(cd /xyz/xyz && sh ./run.sh 2>&1)
 	rc=$?

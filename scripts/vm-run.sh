@@ -83,8 +83,9 @@ if [ -z "$ko" ]; then
 	locked "$XYZ_TOP/scripts/build-module.sh" "$kdir" "$out/kmod" >&2
 	ko=$out/kmod/xyz.ko
 fi
-# the selftests' fixture module, a livepatch stand-in (kbuild rebuilds it
-# only when its source changed, so runs in parallel can share it)
+# the selftests' fixture modules, a livepatch stand-in and a second user of
+# a sys_call_table slot (kbuild rebuilds them only when their source
+# changed, so runs in parallel can share them)
 fixture=$out/fixture/xyz_ipmodify.ko
 # (a debug kernel's tree builds in its own root: scripts/sanitize/kmake.sh)
 # shellcheck disable=SC2016
@@ -122,7 +123,7 @@ else
 	cp "$xroot/bin/busybox" "$root/bin/busybox"	# busybox-static:$arch
 fi
 cp "$ko" "$root/lib/modules/xyz.ko"
-cp "$fixture" "$root/lib/modules/"
+cp "$fixture" "${fixture%/*}/xyz_slot_thief.ko" "$root/lib/modules/"
 cp "$ksft"/kselftest/{runner.sh,prefix.pl,ktap_helpers.sh,module.sh} "$root/xyz/kselftest/"
 cp "$sdir"/xyz_* "$XYZ_TOP"/selftests/xyz/{*.sh,settings,config} \
 	"$root/xyz/xyz/"
@@ -139,7 +140,7 @@ if [ "$mode" = soak ]; then
 fi
 printf '%s\n' "$run_cmd" >"$root/xyz/xyz/run.sh"
 # the selftests' knobs reach the VM through a file /init sources
-for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS \
+for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS XYZ_MODES_QUICK \
 	XYZ_SOAK_SEED XYZ_SOAK_CALLS XYZ_SOAK_MODES XYZ_KSFT_TIMEOUT; do
 	[ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"
 done >"$root/xyz/env"

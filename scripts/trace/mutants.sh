@@ -16,7 +16,7 @@ kdir=$(xyz_kernel_headers "$kver")
 mutants=(
 "an extra copy_from_user in sys_xyz~xyz_core.c~s/^\tif (args.flags || args.op > XYZ_OP_RESET)$/\tif (copy_from_user(\&args, uargs, sizeof(args)))\n\t\treturn -EFAULT;\n&/~copy_from_user"
 "a pr_debug in the trampoline's path~arch/x86/xyz_arch.c~s/^\treturn xyz_syscall((struct xyz_args __user \*)regs->di,$/\tpr_debug(\"xyz: syscall door\\\\n\");\n&/~xyz_x64_entry"
-"a pr_debug in the io_uring door~xyz_uring.c~s/^\tuargs = u64_to_user_ptr(cmd.args);/\tpr_debug(\"xyz: uring door\\\\n\");\n&/~xyz_uring_cmd"
+"a pr_debug in the io_uring door~xyz_uring.c~s/^\txyz_uring_pdu(ioucmd)->args = uargs;/\tpr_debug(\"xyz: uring door\\\\n\");\n&/~xyz_uring_cmd"
 )
 
 n=0 failed=0

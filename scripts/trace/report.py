@@ -78,7 +78,7 @@ def nm_pairs(binary):
 def parse_serial(path):
     """The guest's console: kallsyms, and the sequence of events."""
     lines = [l.rstrip('\r\n') for l in open(path, errors='replace')]
-    events, ksyms, i = [], None, 0
+    events, ksyms, cpu, i = [], None, {}, 0
     while i < len(lines):
         l = lines[i]
         if l == 'XYZ-TRACE-KALLSYMS-BEGIN':
@@ -98,6 +98,9 @@ def parse_serial(path):
         elif l.startswith('XYZ-TRACE-DOOR '):
             _, name, did, reps, rc = l.split()
             events.append(('door', name, int(did), int(reps), int(rc)))
+        elif l.startswith('XYZ-TRACE-CPU '):
+            k, _, v = l[len('XYZ-TRACE-CPU '):].partition(':')
+            cpu[k.strip().replace(' ', '_')] = v.strip()
         elif l.startswith('XYZ-TRACE-FAIL'):
             die('the guest said: ' + l)
         i += 1
@@ -105,16 +108,25 @@ def parse_serial(path):
         die('no kallsyms in ' + path)
     if 'XYZ-TRACE-END' not in lines:
         die('the guest did not finish (no XYZ-TRACE-END in %s)' % path)
-    return ksyms, events
+    return ksyms, events, cpu
 
 
 def parse_trace(path):
-    """The plugin's windows, in order: (id, end kind, [(ring, addr)])."""
-    wins, cur = [], None
+    """The plugin's header ({'api': N, 'ring': 'cpl' or 'address'}) and its
+    windows, in order: (id, end kind, [(ring, addr)])."""
+    wins, cur, head = [], None, {}
     with open(path) as f:
         for line in f:
             c = line[0]
-            if c == 'W':
+            if c == '#':
+                head = dict(x.split('=', 1) for x in line.split()[2:])
+            elif c == '!':
+                # the plugin read the CPL, and the address says another ring
+                _, ring, addr = line.split()
+                die('%s: window %d: the instruction at %s ran in ring %s, which its address '
+                    'contradicts: the address rule of QEMU 7.2 (tools/qemu-plugin/xyz_trace.c) '
+                    'does not hold here' % (path, len(wins), addr, ring))
+            elif c == 'W':
                 _, seq, wid = line.split()
                 cur = (int(wid), [])
             elif c in 'ET':
@@ -123,7 +135,7 @@ def parse_trace(path):
             else:
                 ring, addr = line.split()
                 cur[1].append((int(ring), int(addr, 16)))
-    return wins
+    return head, wins
 
 
 def steps_of(insns, ksyms, usyms):
@@ -170,9 +182,9 @@ def read_doors(path):
 
 
 def symbolise(a):
-    ksyms_lines, events = parse_serial(a.serial)
+    ksyms_lines, events, cpu = parse_serial(a.serial)
     base = list(kallsyms_pairs(ksyms_lines))
-    wins = parse_trace(a.trace)
+    head, wins = parse_trace(a.trace)
     table = read_doors(a.doors)
     usyms = {}
     for abi, binary in (('64', a.bin64), ('32', a.bin32)):
@@ -209,7 +221,10 @@ def symbolise(a):
     if w != len(wins):
         die('%d windows in %s, the guest accounted for %d' % (len(wins), a.trace, w))
     for mode, doors in results.items():
-        out = {'kernel': a.kernel, 'hook': mode, 'doors': {}}
+        out = {'kernel': a.kernel, 'hook': mode, 'doors': {},
+               # the plugin's API version and how it told the rings apart
+               'plugin': {'api': int(head.get('api', 1)), 'ring': head.get('ring', 'address')},
+               'qemu': a.qemu, 'cpu': cpu}
         for key, runs in doors.items():
             clean = [(r, s) for r, s in runs
                      if not any(DISTURBED.match(x['function']) for x in s)]
@@ -242,6 +257,7 @@ def main():
     s = sub.add_parser('symbolise')
     for o in ('serial', 'trace', 'bin64', 'bin32', 'doors', 'kernel', 'out'):
         s.add_argument('--' + o, required=True)
+    s.add_argument('--qemu', default='', help='the QEMU that ran the trace (its version)')
     g = sub.add_parser('page')
     for o in ('tdir', 'doors', 'md', 'svg'):
         g.add_argument('--' + o, required=True)

@@ -3,6 +3,11 @@
 # Everything the host needs comes back on the console between markers.
 # shellcheck shell=sh disable=SC2086  # the door lists are meant to split
 
+# The CPU the kernel saw (scripts/trace/cpu): its identity, features and
+# bugs decide which code the kernel patched in.
+sed -n '1,/^$/p' /proc/cpuinfo | grep -E '^(vendor_id|cpu family|model|stepping|flags|bugs)[[:space:]]*:' |
+	sed 's/^/XYZ-TRACE-CPU /'
+
 # Kernel text symbols, once: the base kernel does not move within a boot.
 # gzip+base64 because the console is slow under TCG and this is megabytes.
 echo XYZ-TRACE-KALLSYMS-BEGIN

@@ -72,6 +72,45 @@ params_are() {
 		[ "$(xyz_param compat_nr)" = "$3" ]
 }
 
+# The hello programs of docs/syscall-path.md (docs/lesson/): each must print
+# what sys_xyz answered through its door (1 syscall, 2 int $0x80); when the
+# numbers are not hooked, the assembly ones exit with ENOSYS (38) and the C
+# one, which reads nr from sysfs, with 1. They are built only in the xyz
+# repository, the assembly ones only for x86.
+hello() { # LABEL PROGRAM DOOR|ENOSYS
+	if [ ! -x "$2" ]; then
+		case "$(uname -m):$2" in
+		aarch64:*_int80*) why=$XYZ_NO_COMPAT ;;
+		aarch64:*) why="x86 assembly: nothing to run on arm64" ;;
+		*) why="not built (selftests built outside the xyz repository)" ;;
+		esac
+		tap_result ok "$1: ${2#./} # SKIP $why"
+		return
+	fi
+	out=$("$2" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/# /'
+	if [ "$3" = ENOSYS ] && [ "$2" = ./xyz_hello ]; then
+		check "$1: ${2#./} says nr is not hooked" test "$rc" = 1
+	elif [ "$3" = ENOSYS ]; then
+		check "$1: ${2#./} fails with ENOSYS (exit status 38)" test "$rc" = 38
+	else
+		check "$1: ${2#./} prints the echo and door $3" test "$rc" = 0 -a \
+			"$(echo "$out" | sed -n '1,2p')" = "$(printf 'sys_xyz echoed: hello\nsys_xyz says: door %s' "$3")"
+	fi
+}
+hellos() { # LABEL DOOR-OF-SYSCALL DOOR-OF-INT80 (or ENOSYS ENOSYS)
+	hello "$1" ./xyz_hello "$2"
+	hello "$1" ./xyz_hello_syscall "$2"
+	hello "$1 64-bit" ./xyz_hello_int80 "$3"
+	hello "$1 32-bit" ./xyz_hello_int80_32 "$3"
+}
+
+# XYZ_MODES_QUICK=1: a module whose source the full run has already
+# tested on this kernel, built another way (by DKMS, by a package): the
+# door tests in the mode auto picks, and nothing else
+[ -z "${XYZ_MODES_QUICK:-}" ] || routing=${routing%% *}
+
 for mode in $routing; do
 	if ! xyz_load hook=$mode; then
 		tap_result "not ok" "hook=$mode: load"
@@ -90,11 +129,19 @@ for mode in $routing; do
 		run_prog "hook=$mode libxyz 64-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors"
 		run_prog "hook=$mode libxyz 32-bit" "$XYZ_LIBXYZ_TESTS/libxyz_doors_32"
 	fi
+	hellos "hook=$mode" 1 2
 	run_prog "hook=$mode 64-bit" ./xyz_fuzz "$FUZZ_SECONDS" 4 "$FUZZ_SEED"
 	run_prog "hook=$mode 32-bit" ./xyz_fuzz_32 "$FUZZ_SECONDS" 2 "$FUZZ_SEED"
 	check "hook=$mode: unload" xyz_unload
 	run_prog "hook=$mode unloaded" ./xyz_unhooked_test
 done
+
+if [ -n "${XYZ_MODES_QUICK:-}" ]; then
+	check "no BUG, WARNING or Oops in dmesg" \
+		sh -c '! dmesg | grep -E "BUG:|WARNING:|Oops|general protection|Call Trace"'
+	tap_plan_end
+	exit
+fi
 
 # auto picks a mechanism that routes, and says which
 xyz_load hook=auto
@@ -112,6 +159,7 @@ run_prog "hook=none 32-bit" ./xyz_doors_test_32 -v ioctl -v uring
 run_prog "hook=none" ./xyz_unhooked_test
 run_prog "hook=none mmap 64-bit" ./xyz_mmap_test
 run_prog "hook=none mmap 32-bit" ./xyz_mmap_test_32
+hellos "hook=none" ENOSYS ENOSYS
 check "hook=none: unload" xyz_unload
 
 # libxyz and the xyz command say why when io_uring is disabled by sysctl
@@ -223,6 +271,49 @@ for mode in $routing; do
 	run_prog "hook=$mode sleeper" ./xyz_sleeper_test unload
 	[ -d /sys/module/xyz ] && xyz_unload
 done
+# A call that gets in once rmmod has begun fails with ENOSYS instead of
+# sleeping on the page: rmmod never waits for user memory.
+for mode in $routing; do
+	if [ -f "$XYZ_KO" ]; then
+		run_prog "hook=$mode rmmod race" ./xyz_sleeper_test rmmod-race \
+			"$XYZ_KO" hook=$mode
+	else
+		tap_result ok "hook=$mode rmmod race # SKIP XYZ_KO is not a file"
+	fi
+	[ -d /sys/module/xyz ] && xyz_unload
+done
+
+# hook=table puts the saved entry back only over its own: a slot someone
+# swapped after it (the fixture xyz_slot_thief.ko) is left to them.
+thief_ko=${XYZ_SLOT_THIEF_KO:-${XYZ_IPMODIFY_KO:+${XYZ_IPMODIFY_KO%/*}/xyz_slot_thief.ko}}
+slot_left_to_thief() {
+	table=$(awk '$3 == "sys_call_table" { print $1; exit }' /proc/kallsyms)
+	stub=$(awk '$3 ~ /^__(x64|arm64)_sys_ni_syscall$/ { print $1; exit }' /proc/kallsyms)
+	[ -n "$table" ] && [ -n "$stub" ] || return 1
+	xyz_load hook=table compat_nr=-1 || return 1
+	if ! insmod "$thief_ko" table=0x$table nr=400 restore=0x$stub; then
+		xyz_unload
+		return 1
+	fi
+	dmesg -c >/dev/null
+	xyz_unload || return 1
+	dmesg | sed 's/^/# /'
+	./xyz_unhooked_test >/dev/null 2>&1
+	hits=$(cat /sys/module/xyz_slot_thief/parameters/hits)
+	rmmod xyz_slot_thief || return 1
+	echo "# the slot's new owner saw $hits calls after xyz left"
+	[ "$hits" -gt 0 ] && dmesg | grep -q "no longer our entry"
+}
+case $dispatch in
+*table)
+	if [ -f "$thief_ko" ]; then
+		check "hook=table: a slot swapped after ours is left to its new owner" \
+			slot_left_to_thief
+	else
+		tap_result ok "hook=table: a slot swapped after ours # SKIP no fixture module (XYZ_SLOT_THIEF_KO)"
+	fi
+	;;
+esac
 
 # Sharing the dispatchers. The fixture xyz_ipmodify.ko holds a function with
 # an IPMODIFY ftrace_ops, as a livepatch does (docs/hooks.md).

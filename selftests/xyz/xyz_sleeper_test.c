@@ -11,6 +11,14 @@
  *	module is in use) instead of hanging; once the page comes, the call
  *	completes with the right bytes and the module unloads.
  *
+ *   xyz_sleeper_test rmmod-race KO PARAMS
+ *	xyz is not loaded. Load it, then rmmod it while a caller waits for
+ *	the module to be "going" and calls at once, on the slow page: a call
+ *	that got in after rmmod began must fail with ENOSYS without touching
+ *	the page (it can no longer pin the module, and the unload would wait
+ *	for it as long as the page takes), so rmmod returns promptly. A few
+ *	rounds; the window is the hook's detach (RCU-tasks grace periods).
+ *
  *   xyz_sleeper_test failed-load KO PARAMS
  *	xyz is not loaded, and something (the fixture xyz_ipmodify.ko on
  *	ia32_sys_call) makes the second of its two attaches fail. A caller
@@ -257,6 +265,86 @@ static int load(const char *ko, const char *params)
 	return err;
 }
 
+/* "going" once rmmod has begun (delete_module() set MODULE_STATE_GOING). */
+static bool module_going(void)
+{
+	char buf[16] = "";
+	int fd = open("/sys/module/xyz/initstate", O_RDONLY);
+	bool going;
+
+	if (fd < 0)
+		return true;	/* gone already: the call comes too late */
+	going = read(fd, buf, sizeof(buf) - 1) > 0 && !strncmp(buf, "going", 5);
+	close(fd);
+	return going;
+}
+
+struct racer {
+	pthread_t thread;
+	volatile bool ready;
+	volatile long ret;
+	char out[ECHO_LEN];
+};
+
+static void *racer_main(void *arg)
+{
+	struct racer *r = arg;
+	struct xyz_args a = {
+		.size = sizeof(a),
+		.op = XYZ_OP_ECHO,
+		.in = (uintptr_t)slow_page,
+		.in_len = ECHO_LEN,
+		.out = (uintptr_t)r->out,
+		.out_len = ECHO_LEN,
+	};
+
+	r->ready = true;
+	while (!module_going())
+		;
+	r->ret = xyz_door_glibc(XYZ_DEFAULT_NR, -1, &a);
+	return NULL;
+}
+
+static int test_rmmod_race(const char *ko, const char *params)
+{
+	const int rounds = 3;
+	int i, err;
+
+	ksft_set_plan(3 * rounds);
+	for (i = 0; i < rounds; i++) {
+		struct racer r = { .ret = 1 };
+		struct supplier s;
+		double start, took;
+
+		forget_page();
+		err = load(ko, params);
+		if (err)
+			ksft_exit_fail_msg("%s %s: %s\n", ko, params,
+					   strerror(-err));
+		supplier_start(&s, 6000);
+		pthread_create(&r.thread, NULL, racer_main, &r);
+		while (!r.ready)
+			usleep(1000);
+		start = now();
+		err = delete_xyz();
+		took = now() - start;
+		pthread_join(r.thread, NULL);
+		supplier_stop(&s);
+		ksft_test_result(err == 0 && took < 4,
+				 "round %d: rmmod returns promptly (%s, %.1fs)\n",
+				 i + 1, strerror(-err), took);
+		ksft_test_result(!s.faulted,
+				 "round %d: a call after rmmod began does not touch the page\n",
+				 i + 1);
+		ksft_test_result(r.ret == -ENOSYS,
+				 "round %d: the call fails with ENOSYS (%ld)\n",
+				 i + 1, r.ret);
+		if (access("/sys/module/xyz", F_OK) == 0)
+			ksft_exit_fail_msg("xyz is still loaded\n");
+	}
+	return 0;
+}
+
 /*
  * The window is the moment between the first attach and the failure of the
  * second: keep calling the number from another thread, one load after
@@ -321,11 +409,13 @@ int main(int argc, char **argv)
 {
 	ksft_print_header();
 	if (argc < 2)
-		ksft_exit_fail_msg("usage: %s unload | failed-load KO PARAMS\n",
+		ksft_exit_fail_msg("usage: %s unload | rmmod-race KO PARAMS | failed-load KO PARAMS\n",
 				   argv[0]);
 	setup_uffd();
 	if (!strcmp(argv[1], "unload"))
 		test_unload();
+	else if (!strcmp(argv[1], "rmmod-race") && argc == 4)
+		test_rmmod_race(argv[2], argv[3]);
 	else if (!strcmp(argv[1], "failed-load") && argc == 4)
 		test_failed_load(argv[2], argv[3]);
 	else

@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What only the io_uring door has: cmd_op and the command area, 64- and
- * 128-byte SQEs, plain and registered files, many calls (good and bad) in
- * one io_uring_enter() with a CQE each, user_data, calls whose user memory
- * is not yet faulted in (io_uring retries them from an io-wq worker), RESET
- * from an unprivileged submitter, and kernel.io_uring_disabled. Every op and
- * errno through this door: xyz_doors_test's "uring" variant. Built 64- and
- * 32-bit; needs the module loaded (any hook).
+ * What only the io_uring door has: cmd_op (type and number, not size) and
+ * the command area, the SQE fields it leaves unused, 64- and 128-byte SQEs,
+ * plain and registered files, many calls (good and bad) in one
+ * io_uring_enter() with a CQE each, user_data, calls whose user memory is
+ * not yet faulted in (served in the submitting task's task work), a slot
+ * reused while its call still waits, SQPOLL, RESET from an unprivileged
+ * submitter, and kernel.io_uring_disabled. Every op and errno through this
+ * door: xyz_doors_test's "uring" variant. Built 64- and 32-bit; needs the
+ * module loaded (any hook).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "xyz_test.h"
@@ -133,7 +141,7 @@ TEST_F(ring, unknown_cmd_op_is_enotty)
 {
 	static const uint32_t ops[] = {
 		0, XYZ_IOC_CALL, _IOWR('y', 2, struct xyz_args),
-		_IOWR('x', 3, struct xyz_args), _IO('x', 2), UINT32_MAX,
+		_IOWR('x', 3, struct xyz_args), _IO('y', 2), UINT32_MAX,
 	};
 	size_t i;
 
@@ -141,6 +149,53 @@ TEST_F(ring, unknown_cmd_op_is_enotty)
 		call_sqe(self, variant, self->args, i)->cmd_op = ops[i];
 		EXPECT_EQ(-ENOTTY, one(self, i)) TH_LOG("cmd_op %#x", ops[i]);
 	}
+}
+
+/*
+ * cmd_op is matched by type and number, as the ioctl door's: a grown (or
+ * shrunk) struct xyz_args changes the size bits, and args.size decides.
+ */
+TEST_F(ring, cmd_op_size_and_direction_bits_are_ignored)
+{
+	static const uint32_t ops[] = {
+		_IOWR('x', 2, char[64]), _IOWR('x', 2, char[4]),
+		_IOR('x', 2, struct xyz_args), _IOW('x', 2, struct xyz_args),
+		_IO('x', 2),
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		call_sqe(self, variant, self->args, i)->cmd_op = ops[i];
+		EXPECT_EQ(0, one(self, i)) TH_LOG("cmd_op %#x", ops[i]);
+	}
+}
+
+/*
+ * The SQE fields IORING_OP_URING_CMD leaves to the driver must be zero, so
+ * that they can be given a meaning later: addr, len, uring_cmd_flags (with
+ * IORING_URING_CMD_FIXED io_uring wants a registered buffer first).
+ */
+TEST_F(ring, unused_sqe_fields_are_einval)
+{
+	struct iovec iov = { .iov_base = self->mem + self->page,
+			     .iov_len = self->page };
+
+	call_sqe(self, variant, self->args, 1)->addr = 1;
+	EXPECT_EQ(-EINVAL, one(self, 1)) TH_LOG("sqe->addr");
+	call_sqe(self, variant, self->args, 2)->addr = 1ULL << 63;
+	EXPECT_EQ(-EINVAL, one(self, 2)) TH_LOG("sqe->addr's top bit");
+	call_sqe(self, variant, self->args, 3)->len = 1;
+	EXPECT_EQ(-EINVAL, one(self, 3)) TH_LOG("sqe->len");
+	call_sqe(self, variant, self->args, 4)->len = 1U << 31;
+	EXPECT_EQ(-EINVAL, one(self, 4)) TH_LOG("sqe->len's top bit");
+	ASSERT_EQ(0, syscall(__NR_io_uring_register, self->ring.fd,
+			     IORING_REGISTER_BUFFERS, &iov, 1));
+	call_sqe(self, variant, self->args, 5)->uring_cmd_flags =
+		IORING_URING_CMD_FIXED;
+	EXPECT_EQ(-EINVAL, one(self, 5)) TH_LOG("IORING_URING_CMD_FIXED");
+	/* and nothing was served: a clean call still works */
+	call_sqe(self, variant, self->args, 6);
+	EXPECT_EQ(0, one(self, 6));
 }
 
 /* Every byte of the command area past args must be zero: 8, or 72. */
@@ -271,7 +326,10 @@ TEST_F(ring, batch_served_inline)
 	}
 }
 
-/* IOSQE_ASYNC: issued first from an io-wq worker, where it may sleep. */
+/*
+ * IOSQE_ASYNC: issued first from an io-wq worker; the call itself runs in
+ * the submitting task (task work), which INFO reports.
+ */
 TEST_F(ring, forced_async)
 {
 	struct xyz_info *inf = (struct xyz_info *)(self->mem + self->page);
@@ -283,7 +341,7 @@ TEST_F(ring, forced_async)
 	EXPECT_EQ(sizeof(*inf), one(self, 5));
 	EXPECT_EQ(XYZ_DOOR_URING, inf->door);
 	EXPECT_EQ(getpid(), inf->tgid);
-	EXPECT_NE(gettid(), inf->pid);
+	EXPECT_EQ(gettid(), inf->pid);
 }
 
 /*
@@ -343,9 +401,9 @@ TEST_F(ring, user_data_extremes)
 /*
  * A tmpfs file mapped MAP_SHARED and never touched: the kernel finds no
  * page table entry, so the first, non-blocking issue cannot read it without
- * sleeping. io_uring must retry the call from an io-wq worker (a thread of
- * this process: INFO's pid is not ours, its tgid is), and the result and
- * the call count must be those of one call.
+ * sleeping. The call must then run where it may sleep, in the submitting
+ * task's task work (INFO's pid and tgid are ours), and the result and the
+ * call count must be those of one call.
  */
 static void *fresh_args(struct __test_metadata *_metadata,
 			const void *args, size_t len)
@@ -363,7 +421,7 @@ static void *fresh_args(struct __test_metadata *_metadata,
 	return map;
 }
 
-TEST_F(ring, fresh_pages_are_served_from_a_worker)
+TEST_F(ring, fresh_pages_are_served_in_the_submitter)
 {
 	size_t len = self->page;
 	struct xyz_args a = { .size = sizeof(a) };
@@ -401,7 +459,7 @@ TEST_F(ring, fresh_pages_are_served_from_a_worker)
 	EXPECT_EQ(0, memcmp(buf + 512, out, 100));
 	munmap(out, len);
 
-	/* INFO into an untouched page: served by an io-wq worker */
+	/* INFO into an untouched page: served where it may sleep */
 	inf = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(inf != MAP_FAILED);
@@ -413,14 +471,14 @@ TEST_F(ring, fresh_pages_are_served_from_a_worker)
 	EXPECT_EQ(sizeof(*inf), one(self, 4));
 	EXPECT_EQ(XYZ_DOOR_URING, inf->door);
 	EXPECT_EQ(getpid(), inf->tgid);
-	EXPECT_NE(gettid(), inf->pid) TH_LOG("not retried from a worker?");
+	EXPECT_EQ(gettid(), inf->pid) TH_LOG("served by another thread");
 	/* RESET leaves 0; NOP, ECHO, INFO: one each, retries not counted */
 	EXPECT_EQ(3, inf->calls);
 	munmap(inf, len);
 	free(buf);
 }
 
-/* An ECHO larger than the inline bounce buffer is a worker's job too. */
+/* An ECHO larger than the inline bounce buffer must sleep too. */
 TEST_F(ring, large_echo)
 {
 	size_t len = 1 << 20;
@@ -442,6 +500,243 @@ TEST_F(ring, large_echo)
 	EXPECT_EQ(0, memcmp(in, out, len));
 	free(in);
 	free(out);
+}
+
+/*
+ * A page of userfaultfd: every access sleeps until the supplier thread
+ * fills it, when told to or after a grace period, whichever comes first
+ * (nothing here waits for a kernel that waits for us).
+ */
+struct slow_page {
+	int uffd;
+	long size;
+	uint8_t *page, *src;
+	pthread_t thread;
+	volatile int go;
+	volatile int stop;
+};
+
+static void *slow_page_supplier(void *arg)
+{
+	struct slow_page *sp = arg;
+	struct pollfd pfd = { .fd = sp->uffd, .events = POLLIN };
+	struct uffdio_copy copy = {
+		.dst = (uintptr_t)sp->page,
+		.src = (uintptr_t)sp->src,
+		.len = sp->size,
+	};
+	struct uffd_msg msg;
+	int ms;
+
+	/*
+	 * However slow the machine, the fault comes or the test ends: a
+	 * supplier that gave up first would leave the faulting call asleep
+	 * for good.
+	 */
+	while (!sp->stop && poll(&pfd, 1, 100) <= 0)
+		;
+	if (sp->stop || read(sp->uffd, &msg, sizeof(msg)) != sizeof(msg))
+		return NULL;
+	for (ms = 0; !sp->go && ms < 1000; ms += 10)
+		usleep(10 * 1000);
+	ioctl(sp->uffd, UFFDIO_COPY, &copy);
+	return NULL;
+}
+
+/* 0, or why not (no userfaultfd for us): then the test skips. */
+static const char *slow_page_start(struct slow_page *sp, long size)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	long i;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->size = size;
+	sp->uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (sp->uffd < 0)
+		return "no userfaultfd";
+	if (ioctl(sp->uffd, UFFDIO_API, &api))
+		return "UFFDIO_API failed";
+	sp->page = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	sp->src = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (sp->page == MAP_FAILED || sp->src == MAP_FAILED)
+		return "mmap failed";
+	for (i = 0; i < size; i++)
+		sp->src[i] = (uint8_t)(i * 7 + 3);
+	reg.range.start = (uintptr_t)sp->page;
+	reg.range.len = size;
+	if (ioctl(sp->uffd, UFFDIO_REGISTER, &reg))
+		return "UFFDIO_REGISTER failed";
+	pthread_create(&sp->thread, NULL, slow_page_supplier, sp);
+	return NULL;
+}
+
+static void slow_page_stop(struct slow_page *sp)
+{
+	sp->go = 1;
+	sp->stop = 1;
+	pthread_join(sp->thread, NULL);
+	close(sp->uffd);
+	munmap(sp->page, sp->size);
+	munmap(sp->src, sp->size);
+}
+
+/*
+ * The command area is read once, at the first issue: an application may
+ * reuse the SQ slot as soon as io_uring_enter() returns, and a call that
+ * had to wait still runs its own args. A large ECHO must wait (it cannot
+ * run under IO_URING_F_NONBLOCK); it is queued behind a call that sleeps
+ * on a userfaultfd page in the ring's only io-wq worker, so whatever
+ * would read its SQE again does so after the slot was overwritten with
+ * another call. Its CQE must carry its own result, and the other call's
+ * output must stay untouched.
+ */
+TEST_F(ring, slot_reused_while_its_call_waits)
+{
+	size_t len = 2 * self->page;
+	uint8_t *in = malloc(len), *out = malloc(len);
+	uint8_t decoy_in[8] = "decoy!!", decoy_out[8] = { 0 };
+	struct xyz_args blocker = { .size = sizeof(blocker),
+				    .op = XYZ_OP_ECHO };
+	struct xyz_args big = { .size = sizeof(big), .op = XYZ_OP_ECHO };
+	struct xyz_args decoy = { .size = sizeof(decoy), .op = XYZ_OP_ECHO };
+	unsigned int workers[2] = { 1, 1 };
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe cqes[2];
+	uint8_t blocker_out[64];
+	struct slow_page sp;
+	const char *why;
+	size_t i;
+
+	ASSERT_TRUE(in != NULL && out != NULL);
+	why = slow_page_start(&sp, self->page);
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, syscall(__NR_io_uring_register, self->ring.fd,
+			     IORING_REGISTER_IOWQ_MAX_WORKERS, workers, 2));
+	for (i = 0; i < len; i++)
+		in[i] = (uint8_t)(i * 13 + 5);
+	memset(out, 0, len);
+	blocker.in = (uintptr_t)sp.page;
+	blocker.out = (uintptr_t)blocker_out;
+	blocker.in_len = blocker.out_len = sizeof(blocker_out);
+	big.in = (uintptr_t)in;
+	big.out = (uintptr_t)out;
+	big.in_len = big.out_len = len;
+	decoy.in = (uintptr_t)decoy_in;
+	decoy.out = (uintptr_t)decoy_out;
+	decoy.in_len = decoy.out_len = sizeof(decoy_in);
+
+	call_sqe(self, variant, &blocker, 1)->flags |= IOSQE_ASYNC;
+	sqe = call_sqe(self, variant, &big, 2);
+	ASSERT_EQ(2, xyz_ring_submit(&self->ring, 0));
+	/* at once: the same slot, another call, the same user_data */
+	memset(sqe, 0, self->ring.sqe_size);
+	xyz_prep_call(sqe, self->fd, &decoy, 2);
+	if (variant->registered)
+		sqe->flags |= IOSQE_FIXED_FILE;
+	sp.go = 1;
+	ASSERT_EQ(2, xyz_ring_wait(&self->ring, cqes, 2));
+	for (i = 0; i < 2; i++) {
+		if (cqes[i].user_data == 1) {
+			EXPECT_EQ(sizeof(blocker_out), cqes[i].res);
+		} else {
+			EXPECT_EQ(len, cqes[i].res)
+				TH_LOG("the ECHO's CQE carries another call's result");
+		}
+	}
+	EXPECT_EQ(0, memcmp(in, out, len));
+	EXPECT_EQ(0, memcmp(sp.src, blocker_out, sizeof(blocker_out)));
+	EXPECT_EQ(0, decoy_out[0]) TH_LOG("the decoy in the reused slot ran");
+	slow_page_stop(&sp);
+	free(in);
+	free(out);
+}
+
+/* The tid of this process's SQPOLL thread (its comm: iou-sqp-<pid>), or 0. */
+static pid_t sqpoll_tid(void)
+{
+	DIR *dir = opendir("/proc/self/task");
+	struct dirent *de;
+	pid_t tid = 0;
+
+	while (dir && !tid && (de = readdir(dir))) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "iou-sqp-", 8))
+			tid = atoi(de->d_name);
+		fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	return tid;
+}
+
+/*
+ * With IORING_SETUP_SQPOLL the ring's polling thread submits: INFO's pid is
+ * that thread's, its tgid this process's, inline and for a call that must
+ * sleep (its output page untouched) alike.
+ */
+TEST(sqpoll_info)
+{
+	int fd = open("/dev/" XYZ_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	long page = sysconf(_SC_PAGESIZE);
+	struct xyz_args a[2];
+	struct xyz_info *inf[2];
+	struct io_uring_cqe cqes[2];
+	struct xyz_ring r;
+	pid_t sqp;
+	int i, err;
+
+	ASSERT_LE(0, fd);
+	XYZ_SKIP_WITHOUT_URING_DOOR(fd);
+	err = xyz_ring_init(&r, 4, IORING_SETUP_SQPOLL);
+	if (err)
+		SKIP(return, "IORING_SETUP_SQPOLL: %s", strerror(-err));
+	/* it names itself once it first runs */
+	for (i = 0; i < 200 && !(sqp = sqpoll_tid()); i++)
+		usleep(10 * 1000);
+	ASSERT_NE(0, sqp) TH_LOG("no iou-sqp- thread");
+	inf[0] = malloc(sizeof(*inf[0]));
+	inf[1] = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(inf[0] != NULL && inf[1] != MAP_FAILED);
+	memset(inf[0], 0, sizeof(*inf[0]));
+	for (i = 0; i < 2; i++) {
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].size = sizeof(a[i]);
+		a[i].op = XYZ_OP_INFO;
+		a[i].out = (uintptr_t)inf[i];
+		a[i].out_len = sizeof(*inf[i]);
+		xyz_prep_call(xyz_ring_get_sqe(&r), fd, &a[i], i);
+	}
+	/* the polling thread may be asleep: wake it */
+	__atomic_store_n(r.sq_tail, *r.sq_tail + r.pending, __ATOMIC_RELEASE);
+	r.pending = 0;
+	ASSERT_LE(0, syscall(__NR_io_uring_enter, r.fd, 2, 0,
+			     IORING_ENTER_SQ_WAKEUP, NULL, 0));
+	ASSERT_EQ(2, xyz_ring_wait(&r, cqes, 2));
+	for (i = 0; i < 2; i++) {
+		int k = cqes[i].user_data;
+
+		EXPECT_EQ(sizeof(*inf[k]), cqes[i].res);
+		EXPECT_EQ(XYZ_DOOR_URING, inf[k]->door);
+		EXPECT_EQ(sqp, inf[k]->pid) TH_LOG("call %d (%s)", k,
+			k ? "must sleep" : "inline");
+		EXPECT_EQ(getpid(), inf[k]->tgid);
+	}
+	xyz_ring_exit(&r);
+	munmap(inf[1], page);
+	free(inf[0]);
+	close(fd);
 }
 
 /*

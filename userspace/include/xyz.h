@@ -81,8 +81,13 @@ int xyz_batch_wait(struct xyz_batch *b, struct xyz_result *res,
 int xyz_batch_run(struct xyz_batch *b, struct xyz_result *res);
 void xyz_batch_close(struct xyz_batch *b);
 
-/* Discovery (cached), availability and the test root. */
+/*
+ * Discovery (cached), availability and the test root. xyz_door_usable() is
+ * the predicate: 1 when the door can be tried, else 0 with errno saying why.
+ * xyz_door_available() is the errno check: 0 when it can, else -1 and errno.
+ */
 int xyz_module_state(struct xyz_module *mod);
+int xyz_door_usable(enum xyz_via via);
 int xyz_door_available(enum xyz_via via);
 void xyz_refresh(void);
 int xyz_set_root(const char *root);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1-or-later OR MIT)
-/* The door selector, the per-op wrappers and the availability check. */
+/* The door selector, the per-op wrappers and the availability checks. */
 #include "arch.h"
 #include "internal.h"
 
@@ -95,4 +95,18 @@ int xyz_door_available(enum xyz_via via)
 		return xyz__fail(EINVAL);
 	}
 	return nr < 0 ? xyz__fail(ENOSYS) : 0;
+}
+
+/*
+ * The predicate, for if (xyz_door_usable(via)): 1 or 0, as liburing's are.
+ * errno says why not, as xyz_door_available() would; it is left alone on 1.
+ */
+int xyz_door_usable(enum xyz_via via)
+{
+	int saved = errno;
+
+	if (xyz_door_available(via))
+		return 0;
+	errno = saved;
+	return 1;
 }

@@ -75,10 +75,9 @@ int xyz_batch_add(struct xyz_batch *b, struct xyz_args *args,
 	if (!b)
 		return xyz__fail(EINVAL);
 	/*
-	 * Not while calls are in flight: their SQ slots would be reused, and
-	 * 6.12 reads a call's command area from its slot again when io-wq
-	 * retries it (its io_uring_cmd() copies the SQE but keeps pointing at
-	 * the slot; 6.1 copies and switches).
+	 * Not while calls are in flight: their SQ slots would be reused. The
+	 * module reads an SQE once, when first issued, but io_uring itself
+	 * issues a linked or drained request later (on 6.12 from its slot).
 	 */
 	if (b->inflight)
 		return xyz__fail(EBUSY);

@@ -8,6 +8,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifdef XYZ_HAVE_LIBURING
+#include <liburing.h>
+#endif
+
 #include "arch.h"
 #include "internal.h"
 
@@ -67,6 +71,26 @@ static bool io_uring_setup_refused(void)
 	return errno == EPERM || errno == EACCES;
 }
 
+/*
+ * Does this kernel's io_uring know IORING_OP_URING_CMD (5.19 and later)?
+ * Before it, the door's request comes back EINVAL like a bad argument.
+ */
+static bool uring_cmd_known(void)
+{
+#ifdef XYZ_HAVE_LIBURING
+	int saved = errno;
+	struct io_uring_probe *p = io_uring_get_probe();
+	bool known = !p || io_uring_opcode_supported(p, IORING_OP_URING_CMD);
+
+	if (p)
+		io_uring_free_probe(p);
+	errno = saved;
+	return known;
+#else
+	return true;
+#endif
+}
+
 static const char *uring_hint(int err)
 {
 	int saved = errno;
@@ -110,6 +134,12 @@ static const char *uring_hint(int err)
 	case ENOMEM:
 		return "io_uring could not lock its ring's memory: raise "
 		       "RLIMIT_MEMLOCK (ulimit -l) on kernels before 5.12";
+	case EINVAL:
+		if (!uring_cmd_known())
+			return "this kernel's io_uring has no "
+			       "IORING_OP_URING_CMD (5.19 and later): use "
+			       "another door";
+		break;
 	}
 	return NULL;
 }

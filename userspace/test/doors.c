@@ -58,14 +58,14 @@ static const char *door_skip(const struct ctx *c, char *buf, size_t size)
 		return XYZ_ARCH_NO_INT80;
 #endif
 	if (c->via == XYZ_VIA_URING) {
-		if (!xyz_door_available(c->via))
+		if (xyz_door_usable(c->via))
 			return NULL;
 		hint = xyz_hint(c->via, errno);
 		snprintf(buf, size, "door not available (%s)%s%s",
 			 strerror(errno), hint ? ": " : "", hint ? hint : "");
 		return buf;
 	}
-	if (c->via == XYZ_VIA_IOCTL || !xyz_door_available(c->via) ||
+	if (c->via == XYZ_VIA_IOCTL || xyz_door_usable(c->via) ||
 	    errno != ENOSYS)
 		return NULL;
 	hint = xyz_hint(c->via, ENOSYS);

@@ -45,6 +45,12 @@ static void bad_via(void)
 	CHECK_ERR(xyz_nop(XYZ_VIA_COUNT), EINVAL);
 	CHECK_ERR(xyz_reset(XYZ_VIA_COUNT), EINVAL);
 	CHECK_ERR(xyz_door_available(XYZ_VIA_COUNT), EINVAL);
+	errno = 0;
+	CHECK_INT(xyz_door_usable(XYZ_VIA_COUNT), 0);
+	CHECK_INT(errno, EINVAL);
+	errno = 0;
+	CHECK_INT(xyz_door_usable((enum xyz_via)-1), 0);
+	CHECK_INT(errno, EINVAL);
 	CHECK_ERR(xyz_module_state(NULL), EFAULT);
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Discovery against a fake sysfs. The fake numbers are never called: with
- * them hooked, only xyz_door_available() is used, which does not trap.
+ * them hooked, only xyz_door_available() and xyz_door_usable() are used,
+ * which do not trap.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -19,6 +20,20 @@ static struct xyz_module state(void)
 	return m;
 }
 
+/* The predicate reads 0 with @err in errno. */
+#define CHECK_UNUSABLE(via, err) do {					\
+	errno = 0;							\
+	CHECK_INT(xyz_door_usable(via), 0);				\
+	CHECK_INT(errno, (err));					\
+} while (0)
+
+/* 1, and errno untouched. */
+#define CHECK_USABLE(via) do {						\
+	errno = EXDEV;							\
+	CHECK_INT(xyz_door_usable(via), 1);				\
+	CHECK_INT(errno, EXDEV);					\
+} while (0)
+
 static void absent(struct fakesys *f)
 {
 	struct xyz_module m;
@@ -32,9 +47,11 @@ static void absent(struct fakesys *f)
 	CHECK_INT(m.hook, -1);
 	for (via = 0; via < XYZ_VIA_IOCTL; via++) {
 		CHECK_ERR(xyz_door_available(via), ENOSYS);
+		CHECK_UNUSABLE(via, ENOSYS);
 		CHECK_ERR(xyz_nop(via), ENOSYS);
 	}
 	CHECK_ERR(xyz_door_available(XYZ_VIA_IOCTL), ENODEV);
+	CHECK_UNUSABLE(XYZ_VIA_IOCTL, ENODEV);
 	CHECK_ERR(xyz_nop(XYZ_VIA_IOCTL), ENODEV);
 }
 
@@ -51,8 +68,12 @@ static void hooked(struct fakesys *f)
 	CHECK_INT(xyz_door_available(XYZ_VIA_SYSCALL), 0);
 	CHECK_INT(xyz_door_available(XYZ_VIA_ASM), 0);
 	CHECK_INT(xyz_door_available(XYZ_VIA_INT80), 0);
+	CHECK_USABLE(XYZ_VIA_SYSCALL);
+	CHECK_USABLE(XYZ_VIA_ASM);
+	CHECK_USABLE(XYZ_VIA_INT80);
 	/* Loaded, but no /dev/xyz under this root. */
 	CHECK_ERR(xyz_door_available(XYZ_VIA_IOCTL), ENODEV);
+	CHECK_UNUSABLE(XYZ_VIA_IOCTL, ENODEV);
 }
 
 static void not_hooked(struct fakesys *f)
@@ -167,6 +188,7 @@ static void device(struct fakesys *f)
 	fake_dev(f);
 	/* A regular file opens but knows no XYZ_IOC_CALL. */
 	CHECK_INT(xyz_door_available(XYZ_VIA_IOCTL), 0);
+	CHECK_USABLE(XYZ_VIA_IOCTL);
 	CHECK_ERR(xyz_nop(XYZ_VIA_IOCTL), ENOTTY);
 	fake_unload(f);
 	CHECK_ERR(xyz_nop(XYZ_VIA_IOCTL), ENODEV);
@@ -184,6 +206,7 @@ static void *reader(void *arg)
 		xyz_module_state(&m);
 		bad += !m.loaded || m.nr != 400 || m.compat_nr != 223;
 		bad += xyz_door_available(XYZ_VIA_INT80) != 0;
+		bad += xyz_door_usable(XYZ_VIA_INT80) != 1;
 	}
 	return (void *)bad;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* xyz bench output: a table for people, one JSON object for scripts. */
+#include <math.h>
 #include <stdio.h>
 
 #include "bench.h"
 #include "cli.h"
+#include "json.h"
 
 static double ratio(const struct bench *b, const struct bench_row *r)
 {
@@ -89,71 +91,93 @@ void bench_print_table(const struct bench *b)
 	       b->rows[0].name);
 }
 
-static void json_string(const char *s)
+/* A measurement, or null when the row has none. */
+static void json_ns(struct json *j, const char *key, bool have, double v)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
+	json_real(j, key, 1, have ? v : NAN);
+}
+
+static void json_row(struct json *j, const struct bench *b,
+		     const struct bench_row *r)
+{
+	bool m = r->avail, t = r->avail && b->threads;
+
+	json_object(j, NULL);
+	json_string(j, "id", r->id);
+	json_string(j, "label", r->name);
+	json_string(j, "door", r->name);	/* = label, which scripts read */
+	json_string(j, "via", r->door ? xyz_via_name(r->via) : NULL);
+	json_string(j, "kind", r->door ? "xyz" : "baseline");
+	if (r->per_call)
+		json_uint(j, "batch", r->per_call);
+	else
+		json_null(j, "batch");
+	json_bool(j, "available", r->avail);
+	json_ns(j, "median_ns", m, r->median);
+	json_ns(j, "p99_ns", m, r->p99);
+	json_real(j, "ratio", 3, m && ratio(b, r) > 0 ? ratio(b, r) : NAN);
+	if (m)
+		json_uint(j, "failed_calls", r->fails);
+	else
+		json_null(j, "failed_calls");
+	if (m)
+		json_uint(j, "iterations", r->iterations);
+	else
+		json_null(j, "iterations");
+	json_ns(j, "q1_ns", m, r->q1);
+	json_ns(j, "q3_ns", m, r->q3);
+	json_ns(j, "min_ns", m, r->min);
+	json_ns(j, "max_ns", m, r->max);
+	json_real(j, "tput1_per_s", 0, t ? r->tput1_med : NAN);
+	json_real(j, "tputn_per_s", 0, t ? r->tputn_med : NAN);
+	json_real(j, "scaling", 3, t ? r->scale_med : NAN);
+	json_real(j, "scaling_min", 3, t ? r->scale_min : NAN);
+	json_real(j, "scaling_max", 3, t ? r->scale_max : NAN);
+	json_string(j, "reason", !r->avail || r->fails ? r->reason : NULL);
+	json_close(j);
 }
 
 void bench_print_json(const struct bench *b)
 {
-	const struct bench_row *r;
+	struct json j;
 	size_t i;
 	int k;
 
-	printf("{\"arch\":\"" CLI_ARCH "\",\"hook\":");
-	json_string(b->hook);
-	printf(",\"op\":\"%s\",\"size\":%lu,\"cpu\":%d,\"iterations\":%lu,"
-	       "\"batch_us\":%lu,\"rounds\":%lu,\"batches\":%lu,"
-	       "\"clock_res_ns\":%.0f,\"threads\":%lu",
-	       b->op == XYZ_OP_ECHO ? "echo" : "nop", b->size, b->cpu,
-	       b->iterations, b->batch_us, b->rounds, b->batches,
-	       b->clock_res_ns, b->threads);
+	json_begin(&j, stdout, "bench");
+	json_bool(&j, "module_loaded", b->loaded);
+	json_string(&j, "hook", b->loaded ? xyz_hook_name(b->hook_id) : NULL);
+	json_string(&j, "op", b->op == XYZ_OP_ECHO ? "echo" : "nop");
+	json_uint(&j, "size", b->size);
+	if (b->cpu >= 0)
+		json_int(&j, "cpu", b->cpu);
+	else
+		json_null(&j, "cpu");
+	if (b->batch_us) {
+		json_null(&j, "iterations");
+		json_uint(&j, "batch_us", b->batch_us);
+	} else {
+		json_uint(&j, "iterations", b->iterations);
+		json_null(&j, "batch_us");
+	}
+	json_uint(&j, "rounds", b->rounds);
+	json_uint(&j, "batches", b->batches);
+	json_real(&j, "clock_res_ns", 0,
+		  b->clock_res_ns > 0 ? b->clock_res_ns : NAN);
 	if (b->threads) {
-		printf(",\"cpus\":[");
+		json_uint(&j, "threads", b->threads);
+		json_array(&j, "cpus");
 		for (k = 0; k < b->ncpus; k++)
-			printf("%s%d", k ? "," : "", b->cpus[k]);
-		putchar(']');
+			json_int(&j, NULL, b->cpus[k]);
+		json_close(&j);
+	} else {
+		json_null(&j, "threads");
+		json_null(&j, "cpus");
 	}
-	printf(",\"base\":");
-	json_string(b->rows[0].name);
-	printf(",\"rows\":[");
-	for (i = 0; i < b->nrows; i++) {
-		r = &b->rows[i];
-		printf("%s{\"door\":", i ? "," : "");
-		json_string(r->name);
-		printf(",\"kind\":\"%s\",\"available\":%s",
-		       r->door ? "xyz" : "baseline",
-		       r->avail ? "true" : "false");
-		if (r->avail) {
-			printf(",\"median_ns\":%.1f,\"p99_ns\":%.1f,"
-			       "\"ratio\":%.3f,\"failed_calls\":%lu,"
-			       "\"iterations\":%lu,\"q1_ns\":%.1f,"
-			       "\"q3_ns\":%.1f,\"min_ns\":%.1f,\"max_ns\":%.1f",
-			       r->median, r->p99, ratio(b, r), r->fails,
-			       r->iterations, r->q1, r->q3, r->min, r->max);
-			if (b->threads)
-				printf(",\"tput1_per_s\":%.0f,"
-				       "\"tputn_per_s\":%.0f,\"scaling\":%.3f,"
-				       "\"scaling_min\":%.3f,"
-				       "\"scaling_max\":%.3f",
-				       r->tput1_med, r->tputn_med,
-				       r->scale_med, r->scale_min,
-				       r->scale_max);
-		}
-		if (!r->avail || r->fails) {
-			printf(",\"reason\":");
-			json_string(r->reason);
-		}
-		putchar('}');
-	}
-	printf("]}\n");
+	json_string(&j, "base", b->rows[0].id);
+	json_string(&j, "base_label", b->rows[0].name);
+	json_array(&j, "rows");
+	for (i = 0; i < b->nrows; i++)
+		json_row(&j, b, &b->rows[i]);
+	json_close(&j);
+	json_end(&j);
 }

@@ -95,13 +95,15 @@ struct xyz_page {
 	__s32		compat_nr;	/* ia32 syscall number, -1 if not hooked */
 	__u32		ncpus;		/* counters: one per possible CPU */
 	__u32		stride;		/* bytes between two CPUs' counters (>= 64) */
-	__u32		counters_offset; /* CPU 0's counter (a multiple of 64) */
+	__u32		counters_offset; /* CPU 0's counter (a multiple of @stride) */
 };
 
 /*
  * The io_uring door: IORING_OP_URING_CMD on /dev/xyz with sqe->cmd_op =
- * XYZ_URING_CMD_CALL and this in the SQE's command area. Every byte of the
- * command area past @args (the rest of an SQE128's too) must be zero.
+ * XYZ_URING_CMD_CALL (its type and number; the size bits are not read) and
+ * this in the SQE's command area. Every byte of the command area past @args
+ * (the rest of an SQE128's too), sqe->addr, sqe->len and
+ * sqe->uring_cmd_flags must be zero. The SQE is read once, when first issued.
  */
 struct xyz_uring_cmd {
 	__aligned_u64	args;		/* user pointer to struct xyz_args */

@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 #include <asm/ptrace.h>
 #include <asm/syscall.h>
+#include <asm/unistd.h>
 
 #include "xyz_compat.h"
 #include "xyz_internal.h"
@@ -64,6 +65,24 @@ bool xyz_arch_ni_call_is(const struct pt_regs *regs, enum xyz_abi abi,
  * the caller's lr restored, so the stand-in returns to el0_svc_common()).
  */
 const unsigned long xyz_arch_ftrace_flags = FTRACE_OPS_FL_IPMODIFY;
+
+/*
+ * The prot the caller of mmap() asked for, from the system call's own
+ * arguments: f_op->mmap() sees only the vma's flags, which already hold the
+ * PROT_EXEC that a READ_IMPLIES_EXEC personality adds to PROT_READ. False
+ * when the call is not mmap() (AArch32 tasks are out of scope).
+ */
+bool xyz_arch_mmap_prot(unsigned long *prot)
+{
+	struct pt_regs *regs = current_pt_regs();
+	unsigned long args[6];
+
+	if (is_compat_task() || syscall_get_nr(current, regs) != __NR_mmap)
+		return false;
+	syscall_get_arguments(current, regs, args);
+	*prot = args[2];
+	return true;
+}
 
 /* Calls nothing traceable: no recursion protection needed (see x86's). */
 void notrace xyz_ftrace_func(unsigned long ip, unsigned long parent_ip,

@@ -13,6 +13,7 @@
 #include <linux/kernel.h>
 #include <asm/ptrace.h>
 #include <asm/syscall.h>
+#include <asm/unistd.h>
 
 #include "xyz_compat.h"
 #include "xyz_internal.h"
@@ -48,6 +49,26 @@ bool xyz_arch_ni_call_is(const struct pt_regs *regs, enum xyz_abi abi,
 
 	return in_ia32_syscall() == (abi == XYZ_ABI_COMPAT) &&
 	       (u32)user->orig_ax == nr;
+}
+
+/*
+ * The prot the caller of mmap() asked for, from the system call's own
+ * arguments: f_op->mmap() sees only the vma's flags, which already hold the
+ * PROT_EXEC that a READ_IMPLIES_EXEC personality adds to PROT_READ. False
+ * when the call is not mmap() or ia32's mmap2() (i386's old mmap() passes
+ * a struct in user memory; x32 has numbers of its own).
+ */
+bool xyz_arch_mmap_prot(unsigned long *prot)
+{
+	struct pt_regs *regs = current_pt_regs();
+	unsigned long args[6];
+	int nr = syscall_get_nr(current, regs);
+
+	if (in_ia32_syscall() ? nr != __NR_ia32_mmap2 : nr != __NR_mmap)
+		return false;
+	syscall_get_arguments(current, regs, args);
+	*prot = args[2];
+	return true;
 }
 
 /* ftrace with regs: the livepatch mechanism. */

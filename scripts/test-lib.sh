@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# What scripts/lib.sh decides from the machine it runs on, checked against
+# made-up machines (no network, no root): which Debian mirror it reads from
+# the machine's apt sources (deb822 and one-line, any release, or none: a
+# machine that is not Debian), which release the machine is, that a private
+# apt configuration written for another mirror or by a failed run is
+# rebuilt, and which matrix line a kernel release belongs to. Prints TAP and
+# "N passed, N failed, N skipped".
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 npass=0 nfail=0 nskip=0
+
+# is DESCRIPTION WANT GOT
+is() {
+	if [ "$2" = "$3" ]; then
+		xyz_tap ok "$1"
+	else
+		xyz_tap fail "$1" "want: $2
+got:  $3"
+	fi
+}
+
+# machine NAME: an empty /etc/apt and os-release of a made-up machine
+machine() {
+	XYZ_APT_ETC=$tmp/$1/apt XYZ_OS_RELEASE=$tmp/$1/os-release
+	mkdir -p "$XYZ_APT_ETC/sources.list.d"
+}
+uris() { echo "$(xyz_debian_uri main) $(xyz_debian_uri security)"; }
+unset XYZ_DEBIAN_URI XYZ_DEBIAN_SECURITY_URI
+echo "TAP version 13"
+
+machine debian12
+cat >"$XYZ_APT_ETC/sources.list.d/debian.sources" <<'EOF'
+Types: deb
+# http://snapshot.debian.org/archive/debian/20250520T000000Z
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+printf 'ID=debian\nVERSION_CODENAME=bookworm\n' >"$XYZ_OS_RELEASE"
+is "Debian 12, deb822: its mirror and security mirror" \
+	"http://deb.debian.org/debian http://deb.debian.org/debian-security" "$(uris)"
+is "Debian 12: the release is bookworm" bookworm "$(xyz_host_release)"
+
+machine debian13
+cat >"$XYZ_APT_ETC/sources.list.d/debian.sources" <<'EOF'
+Types: deb-src
+URIs: http://src.example.org/debian
+Suites: trixie
+Components: main
+
+Types: deb
+URIs: http://disabled.example.org/debian
+Suites: trixie
+Components: main
+Enabled: no
+
+Types: deb deb-src
+URIs: https://mirror.example.org/debian/
+Suites: trixie trixie-updates
+Components: main contrib
+
+Types: deb
+URIs: https://mirror.example.org/debian-security
+Suites: trixie-security
+Components: main
+EOF
+printf 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nID=debian\nVERSION_CODENAME=trixie\n' \
+	>"$XYZ_OS_RELEASE"
+is "Debian 13, deb822 with deb-src and disabled entries: the enabled deb mirror, no trailing slash" \
+	"https://mirror.example.org/debian https://mirror.example.org/debian-security" "$(uris)"
+is "Debian 13: the release is trixie" trixie "$(xyz_host_release)"
+is "XYZ_DEBIAN_URI and XYZ_DEBIAN_SECURITY_URI win" "http://a/debian http://b/sec" \
+	"$(XYZ_DEBIAN_URI=http://a/debian XYZ_DEBIAN_SECURITY_URI=http://b/sec uris)"
+
+machine oneline
+cat >"$XYZ_APT_ETC/sources.list" <<'EOF'
+# deb http://commented.example.org/debian bookworm main
+deb-src http://src.example.org/debian bookworm main
+deb [arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://ftp.example.org/debian bookworm main
+deb http://security.debian.org/debian-security bookworm-security main
+EOF
+is "one-line sources.list with options: its mirror and security mirror" \
+	"http://ftp.example.org/debian http://security.debian.org/debian-security" "$(uris)"
+
+machine backports-only
+echo "deb http://mirror.example.org/debian trixie-backports main" \
+	>"$XYZ_APT_ETC/sources.list.d/bp.list"
+is "only a backports suite names a Debian mirror: that one, and Debian's security mirror" \
+	"http://mirror.example.org/debian http://deb.debian.org/debian-security" "$(uris)"
+
+machine ubuntu
+cat >"$XYZ_APT_ETC/sources.list.d/ubuntu.sources" <<'EOF'
+Types: deb
+URIs: http://archive.ubuntu.com/ubuntu/
+Suites: noble noble-updates noble-backports
+Components: main universe
+
+Types: deb
+URIs: http://security.ubuntu.com/ubuntu/
+Suites: noble-security
+Components: main universe
+EOF
+printf 'ID=ubuntu\nID_LIKE=debian\nVERSION_CODENAME=noble\n' >"$XYZ_OS_RELEASE"
+is "Ubuntu: no Debian mirror in its sources, so Debian's own" \
+	"$XYZ_DEBIAN_DEFAULT_URI $XYZ_DEBIAN_DEFAULT_SECURITY_URI" "$(uris)"
+is "Ubuntu: no Debian release" "" "$(xyz_host_release)"
+
+# The private configurations, in a cache of their own.
+export XYZ_CACHE=$tmp/cache XYZ_DEBIAN_KEYRING=$tmp/keyring.gpg
+touch "$XYZ_DEBIAN_KEYRING"
+is "a -security suite reads the suite and its security updates" \
+	"bookworm bookworm-security" \
+	"$(xyz_apt_sources bookworm-security | sed -n 's/^Suites: //p' | tr '\n' ' ' | sed 's/ $//')"
+is "sid reads sid alone" "sid" "$(xyz_apt_sources sid | sed -n 's/^Suites: //p')"
+dir=$XYZ_CACHE/apt/trixie-security-arm64
+mkdir -p "$dir"/{sources,lists}
+printf 'Types: deb\nURIs: \nSuites: trixie\n' >"$dir/sources/debian.sources"
+touch "$dir/lists/x_Packages" "$dir/lists/.complete"
+is "a private configuration with an empty URIs: line (a failed run's) is rewritten" \
+	"$dir" "$(xyz_apt_dir trixie-security:arm64)"
+is "  ... with the mirror it should name" "http://deb.debian.org/debian" \
+	"$(sed -n 's/^URIs: //p' "$dir/sources/debian.sources" | head -n 1)"
+is "  ... and its lists are dropped" "" "$(ls -A "$dir/lists" | grep -v partial)"
+touch "$dir/lists/y_Packages" "$dir/lists/.complete"
+xyz_apt_dir trixie-security:arm64 >/dev/null
+is "the same configuration again keeps its lists" "y_Packages" "$(ls "$dir/lists" | grep Packages)"
+XYZ_DEBIAN_URI=http://other.example.org/debian xyz_apt_dir trixie-security:arm64 >/dev/null
+is "another mirror rewrites the configuration and drops its lists" \
+	"http://other.example.org/debian " \
+	"$(sed -n 's/^URIs: //p' "$dir/sources/debian.sources" | head -n 1) $(ls "$dir/lists" | grep Packages)"
+
+# Which line of the matrix a release belongs to (the patterns are anchored).
+line() { (xyz_kernel_line "$1" 2>/dev/null) || echo none; }
+is "5.10.0-46-amd64 is bullseye's line" "amd64 bullseye-security" "$(line 5.10.0-46-amd64)"
+is "6.12.118+deb12-amd64 is Debian 12's 6.12" "amd64 bookworm-security" "$(line 6.12.118+deb12-amd64)"
+is "6.12.118+deb13-amd64 is Debian 13's 6.12" "amd64 trixie-security" "$(line 6.12.118+deb13-amd64)"
+is "6.12.118+deb13-arm64 is Debian 13's arm64 6.12" "arm64 trixie-security" "$(line 6.12.118+deb13-arm64)"
+is "6.12.118+deb13-rt-amd64 is no line of the matrix" none "$(line 6.12.118+deb13-rt-amd64)"
+is "7.2.13+deb14-amd64 is sid's line" "amd64 sid" "$(line 7.2.13+deb14-amd64)"
+
+# xyz doctor's list of tested kernels (userspace/tools/doctor_kernels.c)
+# is the matrix's, pattern for pattern.
+is "xyz doctor's tested kernels are the matrix's lines" \
+	"$(xyz_matrix_lines | awk '{ print $3 }' | sort)" \
+	"$(sed -n 's/.*"\^\(.*\)\$",*.*/\1/p' "$XYZ_TOP/userspace/tools/doctor_kernels.c" |
+		sed 's/\\\\/\\/g' | sort)"
+
+echo "1..$n"
+echo "$npass passed, $nfail failed, $nskip skipped"
+[ "$nfail" = 0 ]
