@@ -22,7 +22,16 @@ export PATH=/usr/bin:/bin:/sbin HOME=/tmp
 
 . /xyz/env
 mode=$(sed -n 's/.*xyz\.mode=\([a-z]*\).*/\1/p' /proc/cmdline)
-echo "XYZ-BOOTED $(uname -r) mode=$mode"
+# Which of the kernel's bug detectors run (the debug kernels of make
+# sanitize check theirs), said before any test clears dmesg.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+detectors=
+dmesg | grep -q 'KernelAddressSanitizer initialized' && detectors="$detectors,kasan"
+dmesg | grep -q 'kfence: initialized' && detectors="$detectors,kfence"
+[ -e /proc/lockdep ] && detectors="$detectors,lockdep"
+[ -e /sys/kernel/debug/kmemleak ] && detectors="$detectors,kmemleak"
+grep -q '^enabled: 1' /sys/kernel/debug/kcsan 2>/dev/null && detectors="$detectors,kcsan"
+echo "XYZ-BOOTED $(uname -r) mode=$mode cpus=$(grep -c '^processor' /proc/cpuinfo) detectors=${detectors#,}"
 rc=0
 case "$mode" in
 tests)
@@ -60,7 +69,6 @@ esac
 # A kernel with kmemleak (the debug kernels of make sanitize): two scans, an
 # object must stay unreferenced through both to be reported; the host fails
 # the run on any report.
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	echo scan >/sys/kernel/debug/kmemleak
@@ -72,9 +80,4 @@ echo "XYZ-DMESG-BEGIN"
 dmesg
 echo "XYZ-DMESG-END"
 echo "XYZ-DONE rc=$rc"
-# Powering off an x86 PC takes ACPI, which the debug kernels of make
-# sanitize leave out: a reboot ends QEMU just as well (-no-reboot).
-if [ "$(uname -m)" = x86_64 ] && [ ! -d /sys/firmware/acpi ]; then
-	reboot -f
-fi
 poweroff -f

@@ -51,10 +51,25 @@ export XYZ_VM_TIMEOUT=${XYZ_VM_TIMEOUT:-5400}
 export XYZ_KSFT_TIMEOUT=${XYZ_KSFT_TIMEOUT:-$((XYZ_VM_TIMEOUT - 300))}
 export XYZ_SOAK_CALLS=${XYZ_SANITIZE_SOAK_CALLS:-5000}
 export XYZ_SOAK_SEED=${XYZ_SOAK_SEED:-$(date +%s)}
+# longer load/unload rounds under load than the production kernels' runs:
+# a debug kernel loads slowly, and more cycles give the races more chances
+export XYZ_STRESS_SECONDS=${XYZ_STRESS_SECONDS:-20}
 # warnings on the console too: the selftests clear dmesg between steps, and
 # lockdep reports at KERN_WARNING, which "quiet" keeps off the console
 export XYZ_VM_CMDLINE="loglevel=5${XYZ_VM_CMDLINE:+ $XYZ_VM_CMDLINE}"
 steps=${XYZ_SANITIZE_STEPS:-tests soak}
+smp=${XYZ_VM_SMP:-2}
+
+# The detectors a kernel's .config has, as vm-init.sh names them.
+detectors() {
+	local c=$1/.config d=
+	grep -q '^CONFIG_KASAN=y' "$c" && d=$d,kasan
+	grep -q '^CONFIG_KFENCE=y' "$c" && d=$d,kfence
+	grep -q '^CONFIG_PROVE_LOCKING=y' "$c" && d=$d,lockdep
+	grep -q '^CONFIG_DEBUG_KMEMLEAK=y' "$c" && d=$d,kmemleak
+	grep -q '^CONFIG_KCSAN=y' "$c" && d=$d,kcsan
+	echo "${d#,}"
+}
 
 # The first line of each report in a serial log, once each.
 reports() {
@@ -100,6 +115,14 @@ for name in "$@"; do
 			"ok "*) tap ok "$name $step: $(cut -d' ' -f3- <<<"$r")" ;;
 			esac
 		done < <(grep -E '^\[[^]]*\] (ok|not ok) [0-9]' "$XYZ_BUILD/$kver/sanitize-$step.out")
+		# the vCPUs and the detectors the boot really had
+		booted=$(grep -m1 '^XYZ-BOOTED' "$serial" 2>/dev/null)
+		want=$(detectors "$kdir")
+		if [[ $booted == *" cpus=$smp detectors=$want" ]]; then
+			tap ok "$name $step: $smp vCPUs online, one host thread each; running: $want"
+		else
+			tap "not ok" "$name $step: want $smp vCPUs and $want running, the VM said: ${booted:-nothing}"
+		fi
 		# and vm-run.sh's judgement of the boot: the kernel's log, the end
 		problems=$(sed -n 's/^\[[^]]*\] FAILED: //p' "$err")
 		if [ -z "$problems" ] && [ -s "$serial" ]; then
