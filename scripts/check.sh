@@ -18,7 +18,9 @@
 #          modules their DKMS built tested in the VM; Secure Boot: Debian
 #          13's signed boot chain under OVMF, an unsigned module refused, the
 #          DKMS-signed one loaded once its key is enrolled, the selftests
-#          (scripts/vm-secureboot.sh)
+#          (scripts/vm-secureboot.sh); where the debug kernels are cached
+#          (make -s sanitize-paths), make sanitize and its mutants
+#          (scripts/sanitize/), skipped with the reason otherwise
 # usage: scripts/check.sh [--host|--vm|--release]
 #   --release: what depends on this machine's Debian release only: the host
 #   steps, and on the default kernel (lib.sh: xyz_default_kernel) the
@@ -127,6 +129,15 @@ if [ "$what" != --host ]; then
 	# Debian 13's signed boot chain under Secure Boot, whatever the
 	# machine's release
 	[ "$what" = --release ] || step secureboot scripts/vm-secureboot.sh
+	# The debug kernels (KASAN, lockdep, UBSAN, kmemleak; KCSAN) under
+	# multi-threaded TCG, and the bugs they must catch: only when the
+	# kernels are in the cache already (make -s sanitize-paths builds them,
+	# about half an hour each), else one skip says so. Not in --release:
+	# they are built in a Debian 13 root of their own, whatever the release.
+	if [ "$what" != --release ]; then
+		step sanitize env XYZ_SANITIZE_CACHED=1 scripts/sanitize/run.sh
+		step sanitize-mutants env XYZ_SANITIZE_CACHED=1 scripts/sanitize/mutants.sh
+	fi
 fi
 echo "# make check took $(($(date +%s) - start))s"
 echo "$pass passed, $fail failed, $skip skipped"
