@@ -14,8 +14,9 @@
 # --cached builds nothing: the lines of the kernels already built, and exit
 # status 2 when one is not.
 # A module builds against the build tree with `make -C <kdir> M=<dir>
-# modules` on a Debian 13 machine (its gcc-14), or with
-# scripts/sanitize/kmake.sh <kdir> M=<dir> modules anywhere else.
+# modules`: with the machine's gcc-14 on Debian 13, elsewhere (as root or
+# with sudo) in the tree's own Debian 13 root, which the tree's Makefile
+# enters by itself (<kdir>/xyz-make; scripts/sanitize/kmake.sh does the same).
 #
 # Cache ($XYZ_CACHE/sanitize): src/linux-source-<version>/ (the source,
 # read-only), root/ (the build root), <name>-<hash>/ (a kernel's build tree,
@@ -92,6 +93,33 @@ in_root() {
 	' in_root "$root" "$cache" "$@"
 }
 
+# tree_files DIR: the files of a build tree that are not the kernel's: the
+# root that builds in it, and a Makefile that enters that root wherever
+# Debian 13's gcc-14 is missing (xyz-make); rewritten when they changed,
+# also in a finished tree (they change nothing in the kernel)
+tree_files() {
+	local out=$1 mk
+	echo "$root" >"$out/xyz-root.tmp" && mv "$out/xyz-root.tmp" "$out/xyz-root"
+	cmp -s "$here/xyz-make" "$out/xyz-make" ||
+		{ cp "$here/xyz-make" "$out/xyz-make.tmp" && mv "$out/xyz-make.tmp" "$out/xyz-make"; }
+	# shellcheck disable=SC2016 # make's $(...), not the shell's
+	mk=$(printf '%s\n' \
+		"# kbuild's O= Makefile of a debug kernel of xyz's make sanitize: where" \
+		"# Debian 13's gcc-14, which built it, is missing, every goal runs in" \
+		"# its Debian 13 root (xyz-make, next to this file)." \
+		'ifeq ($(shell command -v x86_64-linux-gnu-gcc-14),)' \
+		'__xyz_make:' \
+		'	+@$(CURDIR)/xyz-make $(if $(findstring s,$(firstword -$(MAKEFLAGS))),-s) $(MAKEOVERRIDES) $(MAKECMDGOALS)' \
+		'$(filter-out __xyz_make,$(MAKECMDGOALS)): __xyz_make' \
+		'	@:' \
+		'.PHONY: __xyz_make $(MAKECMDGOALS)' \
+		'else' \
+		"include $src/Makefile" \
+		'endif')
+	[ "$(cat "$out/Makefile" 2>/dev/null)" = "$mk" ] ||
+		{ printf '%s\n' "$mk" >"$out/Makefile.tmp" && mv "$out/Makefile.tmp" "$out/Makefile"; }
+}
+
 # build NAME: prints the kernel's build tree, after building it if needed
 build() {
 	local name=$1 hash out t0 want missing
@@ -101,17 +129,18 @@ build() {
 	       } | sha256sum | cut -c1-12)
 	out=$cache/$name-$hash
 	if [ -f "$out/.done" ]; then
+		[ -n "$cached" ] || tree_files "$out"
 		echo "$out"
 		return
 	fi
 	[ -z "$cached" ] || return 2
 	t0=$SECONDS
-	xyz_log "building the $name kernel from linux-source-6.12 $version with $cc_version in $out (make -j$jobs at nice 19; about an hour on 2 busy cores)"
+	xyz_log "building the $name kernel from linux-source-6.12 $version with $cc_version in $out (make -j$jobs at nice 19; about half an hour on 2 busy cores)"
 	mkdir -p "$out"
-	echo "$root" >"$out/xyz-root"
-	# what kbuild's O= would write, and what Debian's headers have: the
-	# compiler by name, so that `make -C <kdir> M=...` uses Debian's gcc-14
-	printf 'include %s/Makefile\n' "$src" >"$out/Makefile"
+	# what kbuild's O= would write (the Makefile), and what Debian's
+	# headers have: the compiler by name, so that `make -C <kdir> M=...`
+	# uses Debian's gcc-14
+	tree_files "$out"
 	# shellcheck disable=SC2016 # make's $(...), not the shell's
 	printf '%s\n' 'override ARCH = x86' 'override CROSS_COMPILE = x86_64-linux-gnu-' \
 		'CC = $(CROSS_COMPILE)gcc-14' >"$out/.kernelvariables"
@@ -130,6 +159,7 @@ build() {
 	in_root nice -n 19 make -C "$out" -j"$jobs" all >"$out/build.log" 2>&1 ||
 		xyz_die "the $name kernel does not build: $out/build.log"
 	echo "$((SECONDS - t0))" >"$out/build-seconds"
+	tree_files "$out"	# kbuild wrote a Makefile of its own
 	touch "$out/.done"
 	xyz_log "built the $name kernel in $(((SECONDS - t0) / 60)) min $(((SECONDS - t0) % 60)) s"
 	echo "$out"
