@@ -23,7 +23,7 @@
 #   XYZ_SANITIZE_STEPS ("tests soak")   which boots
 #   XYZ_SANITIZE_SOAK_CALLS (5000)      trinity's calls per mode
 #   XYZ_VM_TIMEOUT (5400 s), XYZ_VM_MEM (2048 MiB): per boot
-#   XYZ_SANITIZE_RETRIES (2)            boots again after a death whose only
+#   XYZ_SANITIZE_RETRIES (4)            boots again after a death whose only
 #                                       report is multi-threaded TCG's stale
 #                                       int3 (below), and says so
 #   XYZ_SANITIZE_CACHED=1   build no kernel: when one is not in the cache,
@@ -61,7 +61,7 @@ export XYZ_STRESS_SECONDS=${XYZ_STRESS_SECONDS:-20}
 # lockdep reports at KERN_WARNING, which "quiet" keeps off the console
 export XYZ_VM_CMDLINE="loglevel=5${XYZ_VM_CMDLINE:+ $XYZ_VM_CMDLINE}"
 steps=${XYZ_SANITIZE_STEPS:-tests soak}
-retries=${XYZ_SANITIZE_RETRIES:-2}
+retries=${XYZ_SANITIZE_RETRIES:-4}
 smp=${XYZ_VM_SMP:-2}
 
 # The detectors a kernel's .config has, as vm-init.sh names them.
