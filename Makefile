@@ -20,7 +20,8 @@ DEPMOD ?= depmod
 
 .PHONY: all module modules userspace modules_install sign uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
-	dkms-test deb deb-test debian-tests secureboot bench trace syscall-path soak clean version need-kdir
+	dkms-test deb deb-test debian-tests secureboot bench trace syscall-path soak \
+	sanitize sanitize-paths clean version need-kdir
 
 all: module userspace
 
@@ -102,6 +103,9 @@ help:
 	@echo '  make syscall-path     docs/syscall-path.md and its figure from the trace of Debian 13'"'"'s 6.12'
 	@echo '                        (build/trace, made by scripts/trace/run.sh); syscall_path.py check: up to date?'
 	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
+	@echo '  make sanitize         every selftest and trinity on debug kernels (KASAN, lockdep,'
+	@echo '                        UBSAN, kmemleak; KCSAN) with parallel vCPUs: no report allowed'
+	@echo '  make -s sanitize-paths  vmlinuz=... kdir=... of each debug kernel (built if needed)'
 	@echo
 	@echo 'Variables:'
 	@echo '  KVER=$(KVER)'
@@ -163,6 +167,13 @@ syscall-path:
 
 soak:
 	scripts/soak/run.sh
+
+sanitize:
+	scripts/sanitize/run.sh
+
+# stdout is the paths only: the build's progress goes to stderr
+sanitize-paths:
+	@scripts/sanitize/kernel.sh
 
 # No headers needed: kbuild's clean would want them, so remove by name what
 # a module build leaves in the tree (objects, .cmd files, modpost's files).

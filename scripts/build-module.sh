@@ -2,7 +2,8 @@
 # Build xyz.ko against one kernel's headers, in a directory of its own so
 # that builds for several kernels never share object files.
 # usage: scripts/build-module.sh KDIR OUTDIR [make args...]
-# A kernel from another Debian release builds in its own root (xyz_kmake).
+# A kernel from another Debian release builds in its own root (xyz_kmake), a
+# debug kernel of scripts/sanitize/kernel.sh in its own (its xyz-root file).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 kdir=$1 outdir=$2
@@ -12,7 +13,11 @@ mkdir -p "$outdir"
 rm -rf "$outdir/module" "$outdir/include"
 cp -r "$top/Kbuild" "$top/dkms.conf" "$top/module" "$top/include" "$outdir/"
 source "$top/scripts/lib.sh"
-xyz_kmake "$kdir" M="$(cd "$outdir" && pwd)" "$@" modules
+if [ -f "$kdir/xyz-root" ]; then
+	"$top/scripts/sanitize/kmake.sh" "$kdir" M="$(cd "$outdir" && pwd)" "$@" modules
+else
+	xyz_kmake "$kdir" M="$(cd "$outdir" && pwd)" "$@" modules
+fi
 # The module must be built by the compiler that built the kernel, Debian's
 # revision included (arm64's too: Debian 13's cross compiler is the very
 # release and revision its arm64 kernel was built with): kbuild only warns

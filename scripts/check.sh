@@ -18,7 +18,9 @@
 #          modules their DKMS built tested in the VM; Secure Boot: Debian
 #          13's signed boot chain under OVMF, an unsigned module refused, the
 #          DKMS-signed one loaded once its key is enrolled, the selftests
-#          (scripts/secureboot/run.sh)
+#          (scripts/secureboot/run.sh); with XYZ_CHECK_SANITIZE=1 and the
+#          debug kernels cached (make -s sanitize-paths), make sanitize and
+#          its mutants (scripts/sanitize/), a skip with the reason otherwise
 # usage: scripts/check.sh [--host|--vm|--release]
 #   --release: what depends on this machine's Debian release only: the host
 #   steps, and on the default kernel (lib.sh: xyz_default_kernel) the
@@ -127,6 +129,21 @@ if [ "$what" != --host ]; then
 	# Debian 13's signed boot chain under Secure Boot, whatever the
 	# machine's release
 	[ "$what" = --release ] || step secureboot scripts/secureboot/run.sh
+	# The debug kernels (KASAN, lockdep, UBSAN, kmemleak; KCSAN) under
+	# multi-threaded TCG, and the bugs they must catch: asked for with
+	# XYZ_CHECK_SANITIZE=1 (about 20 minutes more, and QEMU's multi-threaded
+	# TCG can leave a stale int3 behind a kernel text patch: docs/testing.md),
+	# and only when the kernels are in the cache already (make -s
+	# sanitize-paths builds them, about half an hour each); else one skip
+	# says why. Not in --release: they are built in a Debian 13 root of their
+	# own, whatever the release.
+	if [ "$what" != --release ] && [ -n "${XYZ_CHECK_SANITIZE:-}" ]; then
+		step sanitize env XYZ_SANITIZE_CACHED=1 scripts/sanitize/run.sh
+		step sanitize-mutants env XYZ_SANITIZE_CACHED=1 scripts/sanitize/mutants.sh
+	elif [ "$what" != --release ]; then
+		step sanitize printf '%s\n' "ok 1 make sanitize # SKIP XYZ_CHECK_SANITIZE=1 asks for it (docs/testing.md)" \
+			"0 passed, 0 failed, 1 skipped"
+	fi
 fi
 echo "# make check took $(($(date +%s) - start))s"
 echo "$pass passed, $fail failed, $skip skipped"

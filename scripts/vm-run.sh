@@ -3,6 +3,7 @@
 # inside, and judge the run from the outside.
 #
 # usage: scripts/vm-run.sh [--tests|--demo|--soak|--shell] [--ko PATH] KERNEL_RELEASE
+#        scripts/vm-run.sh [--tests|...] [--ko PATH] --kdir DIR [--kernel IMAGE]
 #
 #   --tests  (default) run selftests/xyz/xyz_modes.sh; print its TAP and one
 #            line "N passed, N failed, N skipped"
@@ -14,40 +15,69 @@
 #   --run CMD  load nothing, run CMD (sh -c) in /xyz/xyz, print its output
 #   --ko     boot with this xyz.ko (e.g. the one DKMS built) instead of
 #            building one
+#   --kdir   build the module (and the selftests' fixture) against this
+#            kernel build tree instead of a matrix release's headers, and
+#            boot its bzImage: a kernel of one's own, e.g. a debug kernel of
+#            scripts/sanitize/kernel.sh (whose trees build in their own root,
+#            scripts/sanitize/kmake.sh); KERNEL_RELEASE is then optional
+#   --kernel boot this image instead of the release's (Debian's) one
 #
-# Fails on: zero results, any failed test, BUG/WARNING/Oops/panic/hung task in dmesg,
+# Fails on: zero results, any failed test, BUG/WARNING/Oops/panic/hung task,
+# a sanitizer's report (KASAN, KFENCE, KCSAN, UBSAN, lockdep, kmemleak: the
+# VM scans for leaks at the end where the kernel has kmemleak) in dmesg,
 # a timeout (XYZ_VM_TIMEOUT seconds, default 1200) or a VM that dies. The
 # serial log is kept in build/<release>/serial-<mode>.log (or $XYZ_SERIAL_LOG).
+# XYZ_VM_MEM: the VM's memory in MiB (1024); XYZ_VM_CMDLINE: more kernel
+# parameters; XYZ_KSFT_TIMEOUT: the kselftest runner's timeout for
+# xyz_modes.sh instead of selftests/xyz/settings' (slow debug kernels).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-mode=tests ko= run_cmd=
+mode=tests ko= run_cmd= vmlinuz= kdir=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--tests|--demo|--soak|--shell) mode=${1#--}; shift ;;
 	--run) mode=run run_cmd=$2; shift 2 ;;
 	--ko) ko=$2; shift 2 ;;
+	--kdir) kdir=$(cd "$2" && pwd); shift 2 ;;
+	--kernel) vmlinuz=$(realpath "$2"); shift 2 ;;
 	-*) xyz_die "unknown option $1" ;;
 	*) break ;;
 	esac
 done
-[ $# = 1 ] || xyz_die "usage: $0 [--tests|--demo|--soak|--shell] [--ko PATH] KERNEL_RELEASE"
-kver=$1
-out=$XYZ_BUILD/$kver
-mkdir -p "$out"
+usage="usage: $0 [--tests|--demo|--soak|--shell] [--ko PATH] {KERNEL_RELEASE | --kdir DIR [--kernel IMAGE] [KERNEL_RELEASE]}"
 # amd64: qemu-system-x86_64, everything built with the machine's compilers;
 # arm64: qemu-system-aarch64, everything cross-built in the kernel's build
 # root (scripts/lib.sh: xyz_build_root), busybox from there too
-arch=$(xyz_kernel_arch "$kver")
+if [ -n "$kdir" ]; then
+	[ $# -le 1 ] || xyz_die "$usage"
+	kver=${1:-$(cat "$kdir/include/config/kernel.release" 2>/dev/null)} ||
+		xyz_die "$kdir is no kernel build tree (no include/config/kernel.release)"
+	if grep -q '^CONFIG_ARM64=y' "$kdir/.config"; then
+		arch=arm64
+		vmlinuz=${vmlinuz:-$kdir/arch/arm64/boot/Image}
+	else
+		arch=amd64
+		vmlinuz=${vmlinuz:-$kdir/arch/x86/boot/bzImage}
+	fi
+	[ -f "$vmlinuz" ] || xyz_die "no kernel image $vmlinuz"
+	# arm64's userspace is cross-built in a matrix release's build root
+	[ "$arch" = amd64 ] || xyz_die "--kdir: amd64 kernels only"
+else
+	[ $# = 1 ] || xyz_die "$usage"
+	kver=$1
+	arch=$(xyz_kernel_arch "$kver")
+	vmlinuz=${vmlinuz:-$(xyz_kernel_image "$kver")}
+	kdir=$(xyz_kernel_headers "$kver")
+fi
+out=$XYZ_BUILD/$kver
+mkdir -p "$out"
 [ "$arch" = amd64 ] || [ "$mode" != soak ] ||
 	xyz_die "--soak runs the machine's own trinity: amd64 kernels only"
-
-vmlinuz=$(xyz_kernel_image "$kver")
 
 # Several runs may share this tree at once (a kernel each, the benchmarks,
 # DKMS): builds take a lock, everything else is private to the run.
 locked() { flock "$XYZ_BUILD/.build.lock" "$@"; }
-kdir=$(xyz_kernel_headers "$kver")
 if [ -z "$ko" ]; then
 	xyz_log "building xyz.ko for $kver"
 	locked "$XYZ_TOP/scripts/build-module.sh" "$kdir" "$out/kmod" >&2
@@ -57,9 +87,11 @@ fi
 # a sys_call_table slot (kbuild rebuilds them only when their source
 # changed, so runs in parallel can share them)
 fixture=$out/fixture/xyz_ipmodify.ko
+# (a debug kernel's tree builds in its own root: scripts/sanitize/kmake.sh)
 # shellcheck disable=SC2016
 locked bash -c 'mkdir -p "$3" && cp -u "$1"/selftests/xyz/fixture/* "$3"/ &&
-	source "$1/scripts/lib.sh" && xyz_kmake "$2" -s M="$3" modules' \
+	if [ -f "$2/xyz-root" ]; then "$1/scripts/sanitize/kmake.sh" "$2" -s M="$3" modules
+	else source "$1/scripts/lib.sh" && xyz_kmake "$2" -s M="$3" modules; fi' \
 	_ "$XYZ_TOP" "$kdir" "$out/fixture" >&2
 
 ksft=$(xyz_kselftest_dir)/tools/testing/selftests
@@ -109,7 +141,7 @@ fi
 printf '%s\n' "$run_cmd" >"$root/xyz/xyz/run.sh"
 # the selftests' knobs reach the VM through a file /init sources
 for v in XYZ_FUZZ_SECONDS XYZ_FUZZ_SEED XYZ_STRESS_SECONDS XYZ_MODES_QUICK \
-	XYZ_SOAK_SEED XYZ_SOAK_CALLS XYZ_SOAK_MODES; do
+	XYZ_SOAK_SEED XYZ_SOAK_CALLS XYZ_SOAK_MODES XYZ_KSFT_TIMEOUT; do
 	[ -z "${!v:-}" ] || printf 'export %s=%q\n' "$v" "${!v}"
 done >"$root/xyz/env"
 xyz_log "building the xyz tools (static)"
@@ -127,9 +159,10 @@ fi
 
 # KVM when this machine really has it, else TCG with one host thread: the
 # multi-threaded TCG executes stale int3s of live-patched kernel text on the
-# other vCPU (see docs/testing.md). XYZ_ACCEL=tcg-multi is for make bench's
-# scaling boot only, where the module is loaded before any thread starts
-# (no text is patched while the other vCPU runs): one host thread per vCPU.
+# other vCPU (see docs/testing.md). XYZ_ACCEL=tcg-multi (one host thread
+# per vCPU) is for make bench's scaling boot, where the module is loaded
+# before any thread starts (no text is patched while the other vCPU runs),
+# and for make sanitize, where two vCPUs must really race.
 if [ -z "${XYZ_ACCEL:-}" ]; then
 	if [ "$arch" = amd64 ] && [ -w /dev/kvm ] &&
 	   grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
@@ -160,14 +193,15 @@ log=${XYZ_SERIAL_LOG:-$out/serial-$mode.log}
 # can miss its ticks and panic ("IO-APIC + timer doesn't work!") before any
 # test runs; the check proves nothing about the module.
 cmdline="console=$console panic=-1 oops=panic panic_on_warn=1 quiet xyz.mode=$mode"
+cmdline="$cmdline${XYZ_VM_CMDLINE:+ $XYZ_VM_CMDLINE}"
 [ "$arch" != amd64 ] || cmdline="$cmdline no_timer_check"
 # XYZ_VM_SMP and XYZ_QEMU_ARGS (split on blanks): scripts/trace/run.sh boots
 # one vCPU with its QEMU plugin
 # shellcheck disable=SC2206
-qemu=("$qemu_bin" "${accel[@]}" -smp "${XYZ_VM_SMP:-2}" -m 1024 -no-reboot
+qemu=("$qemu_bin" "${accel[@]}" -smp "${XYZ_VM_SMP:-2}" -m "${XYZ_VM_MEM:-1024}" -no-reboot
       -display none -monitor none -kernel "$vmlinuz"
       -initrd "$run/initramfs.gz" -append "$cmdline" ${XYZ_QEMU_ARGS:-})
-xyz_log "booting $kver ($XYZ_ACCEL), serial log: $log"
+xyz_log "booting $kver ($XYZ_ACCEL, $vmlinuz), serial log: $log"
 
 if [ "$mode" = shell ]; then
 	"${qemu[@]}" -serial mon:stdio
@@ -191,13 +225,16 @@ secs=$(($(date +%s) - start))
 problems=()
 [ "$qemu_rc" = 124 ] && problems+=("timed out after ${XYZ_VM_TIMEOUT:-1200}s")
 grep -q '^XYZ-DONE' "$log" || problems+=("the VM died before the tests ended")
-# the kernel's own lines: the dmesg dump, and console lines with a timestamp
-# (minus a banner that says WARNING: but is a pr_warn_once, not a WARN(): a
-# mount with MS_MANDLOCK, which trinity tries, prints it on 6.1 and 6.12)
-if sed -n '/^XYZ-DMESG-BEGIN/,/^XYZ-DMESG-END/p;/^\[ *[0-9]*\.[0-9]*\]/p' "$log" |
+# the kernel's own lines: the dmesg dump, kmemleak's list, and console
+# lines with a timestamp (minus a banner that says WARNING: but is a
+# pr_warn_once, not a WARN(): a mount with MS_MANDLOCK, which trinity tries,
+# prints it on 6.1 and 6.12). The sanitizers' reports: KASAN, KFENCE, KCSAN,
+# sleeping in atomic context say BUG:, lockdep and debugobjects WARNING:;
+# UBSAN and kmemleak say neither.
+if sed -n '/^XYZ-DMESG-BEGIN/,/^XYZ-DMESG-END/p;/^XYZ-KMEMLEAK-BEGIN/,/^XYZ-KMEMLEAK-END/p;/^\[ *[0-9]*\.[0-9]*\]/p' "$log" |
 	grep -v 'WARNING: The mand mount option' |
-	grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace|blocked for more than' >&2; then
-	problems+=("the kernel logged a BUG/WARNING/Oops/panic/hung task")
+	grep -E 'BUG:|WARNING:|Oops|Kernel panic|general protection fault|Call Trace|blocked for more than|UBSAN:|unreferenced object|suspected memory leak' >&2; then
+	problems+=("the kernel logged a BUG/WARNING/Oops/panic/hung task or a sanitizer's report")
 fi
 
 pass=0 fail=0 skip=0

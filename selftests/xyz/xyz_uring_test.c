@@ -531,12 +531,21 @@ static void *slow_page_supplier(void *arg)
 	/*
 	 * However slow the machine, the fault comes or the test ends: a
 	 * supplier that gave up first would leave the faulting call asleep
-	 * for good.
+	 * for good. A fault can be withdrawn between poll() and read()
+	 * (EAGAIN): the faulting task was woken, by task work io_uring queued
+	 * for it (TIF_NOTIFY_SIGNAL) among others, and faults again at once;
+	 * measured with two vCPUs really in parallel. Wait for that fault.
 	 */
-	while (!sp->stop && poll(&pfd, 1, 100) <= 0)
-		;
-	if (sp->stop || read(sp->uffd, &msg, sizeof(msg)) != sizeof(msg))
-		return NULL;
+	for (;;) {
+		while (!sp->stop && poll(&pfd, 1, 100) <= 0)
+			;
+		if (sp->stop)
+			return NULL;
+		if (read(sp->uffd, &msg, sizeof(msg)) == sizeof(msg))
+			break;
+		if (errno != EAGAIN)
+			return NULL;
+	}
 	for (ms = 0; !sp->go && ms < 1000; ms += 10)
 		usleep(10 * 1000);
 	ioctl(sp->uffd, UFFDIO_COPY, &copy);
