@@ -556,6 +556,25 @@ xyz_tap() {
 	esac
 }
 
+# xyz_tap_vm DESCRIPTION KVER RC LOG: the TAP line of a `vm-run.sh --tests`
+# run on KVER whose output is on stdin and whose exit status was RC: ok, with
+# its counts, when it printed its result line, failed nothing and exited 0.
+xyz_tap_vm() {
+	local desc=$1 kver=$2 rc=$3 log=$4 line p f s
+	line=$(grep -F "[$kver] " |
+		grep -E '\] [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' | tail -n 1 || true)
+	if [ -z "$line" ]; then
+		xyz_tap fail "$desc" "vm-run.sh printed no result line (exit status $rc; log $log)"
+		return
+	fi
+	read -r p f s < <(sed -E 's/.*\] ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
+	if [ "$f" = 0 ] && [ "$rc" = 0 ]; then
+		xyz_tap ok "$desc ($p passed, $s skipped)"
+	else
+		xyz_tap fail "$desc" "$line (exit status $rc)"
+	fi
+}
+
 # xyz_check DESCRIPTION COMMAND...: ok when COMMAND succeeds; its output and
 # how long it took go to $log, its last lines into the TAP when it fails.
 # Sets passed=1 or 0.

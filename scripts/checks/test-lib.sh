@@ -157,6 +157,22 @@ is "xyz doctor's tested kernels are the matrix's lines" \
 	"$(sed -n 's/.*"\^\(.*\)\$",*.*/\1/p' "$XYZ_TOP/userspace/tools/doctor_kernels.c" |
 		sed 's/\\\\/\\/g' | sort)"
 
+# The verdict of a VM run of the selftests, from vm-run.sh's output (in a
+# subshell: xyz_tap counts into its own totals there).
+vm_verdict() { (n=0 npass=0 nfail=0 nskip=0; printf '%b' "$1" | xyz_tap_vm d 6.1.0-57-amd64 "$2" vm.log); }
+is "a VM run with its result line, nothing failed, exit 0: ok with its counts" \
+	"ok 1 d (12 passed, 3 skipped)" \
+	"$(vm_verdict '[6.1.0-57-amd64] ok 1 a\n[6.1.0-57-amd64] 12 passed, 0 failed, 3 skipped in 9s\n' 0)"
+is "a VM run that failed a test: not ok, its result line said" \
+	"not ok 1 d|# [6.1.0-57-amd64] 11 passed, 1 failed, 3 skipped in 9s (exit status 1)" \
+	"$(vm_verdict '[6.1.0-57-amd64] 11 passed, 1 failed, 3 skipped in 9s\n' 1 | paste -sd'|')"
+is "a VM run without a result line (another kernel's does not count): not ok" \
+	"not ok 1 d|# vm-run.sh printed no result line (exit status 0; log vm.log)" \
+	"$(vm_verdict '[6.12.118+deb13-amd64] 12 passed, 0 failed, 3 skipped in 9s\n' 0 | paste -sd'|')"
+is "a VM run that exited non-zero after a clean result line: not ok" \
+	"not ok 1 d|# [6.1.0-57-amd64] 12 passed, 0 failed, 3 skipped in 9s (exit status 1)" \
+	"$(vm_verdict '[6.1.0-57-amd64] 12 passed, 0 failed, 3 skipped in 9s\n' 1 | paste -sd'|')"
+
 echo "1..$n"
 echo "$npass passed, $nfail failed, $nskip skipped"
 [ "$nfail" = 0 ]

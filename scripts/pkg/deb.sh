@@ -190,7 +190,7 @@ purge_leaves_nothing() {
 
 # Boot KVER with the module DKMS built in the root; the selftests' verdict.
 vm_test() {
-	local kver=$1 ko=$2 rc=0 line p f s out
+	local kver=$1 ko=$2 rc=0 out
 	local desc="$kver: selftests in the VM with the module the package's DKMS built"
 	echo "### $desc: vm-run.sh --tests --ko $ko" >>"$log"
 	xyz_log "booting $kver with $ko (about 1-2 minutes under TCG)"
@@ -200,18 +200,7 @@ vm_test() {
 		XYZ_MODES_QUICK=${XYZ_CHECK_REDUCED:+1} \
 		"$XYZ_TOP/scripts/vm-run.sh" --tests --ko "$ko" "$kver" 2>&1) || rc=$?
 	printf '%s\n' "$out" >>"$log"
-	line=$(grep -F "[$kver] " <<<"$out" |
-		grep -E '\] [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' | tail -n 1 || true)
-	if [ -z "$line" ]; then
-		xyz_tap fail "$desc" "vm-run.sh printed no result line (exit status $rc; log $log)"
-		return
-	fi
-	read -r p f s < <(sed -E 's/.*\] ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
-	if [ "$f" = 0 ] && [ "$rc" = 0 ]; then
-		xyz_tap ok "$desc ($p passed, $s skipped)"
-	else
-		xyz_tap fail "$desc" "$line (exit status $rc)"
-	fi
+	xyz_tap_vm "$desc" "$kver" "$rc" "$log" <<<"$out"
 }
 
 cmd_test() {

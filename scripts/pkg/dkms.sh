@@ -280,7 +280,7 @@ refuses_config() {	# refuses_config KVER KDIR
 
 # boot KVER with the installed module; the selftests' result line folded in
 vm_test() {
-	local kver=$1 ko tmp line rc=0 p f s
+	local kver=$1 ko tmp rc=0
 	local desc="$kver: selftests in the VM with the DKMS-built module"
 	ko=$(installed_ko "$kver") || { xyz_tap fail "$desc" "no installed module"; return; }
 	tmp=$(mktemp -d)
@@ -302,19 +302,8 @@ vm_test() {
 	# the selftests' TAP stays in the log; their failures and verdict here
 	grep -hE '^\[[^]]*\] (not ok |FAILED|[0-9]+ passed)' "$tmp/out" "$tmp/err" |
 		sed 's/^/# /' || true
-	line=$(grep -F "[$kver] " "$tmp/out" |
-		grep -E '\] [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' | tail -n 1 || true)
+	xyz_tap_vm "$desc" "$kver" "$rc" "$log" <"$tmp/out"
 	rm -rf "$tmp"
-	if [ -z "$line" ]; then
-		xyz_tap fail "$desc" "vm-run.sh printed no result line (exit status $rc; log $log)"
-		return
-	fi
-	read -r p f s < <(sed -E 's/.*\] ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped.*/\1 \2 \3/' <<<"$line")
-	if [ "$f" = 0 ] && [ "$rc" = 0 ]; then
-		xyz_tap ok "$desc ($p passed, $s skipped)"
-	else
-		xyz_tap fail "$desc" "$line (exit status $rc)"
-	fi
 }
 
 # The test's kernels are not installed on the machine (their headers are
