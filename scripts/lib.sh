@@ -145,6 +145,20 @@ xyz_apt_dir() {
 	echo "$dir"
 }
 
+# xyz_apt_opts DIR: apt's options, one per line, for the private
+# configuration in DIR (its sources/, prefs/, lists/ and cache/): nothing
+# of the machine's apt sources, lists or dpkg status is read.
+xyz_apt_opts() {
+	printf '%s\n' -o Dir::Etc::sourcelist=/dev/null \
+		-o Dir::Etc::sourceparts="$1/sources" \
+		-o Dir::Etc::preferences=/dev/null \
+		-o Dir::Etc::preferencesparts="$1/prefs" \
+		-o Dir::State::Lists="$1/lists" \
+		-o Dir::Cache="$1/cache" \
+		-o Dir::State::status=/dev/null \
+		-o APT::Sandbox::User=root	# _apt cannot write our cache dir
+}
+
 # xyz_apt SUITE[:ARCH] apt-get|apt-cache ARGS...: apt for that suite, through
 # its private configuration; lists fetched when missing, incomplete, a day
 # old, or when XYZ_APT_UPDATE is set. With :ARCH, apt sees that architecture
@@ -156,14 +170,9 @@ xyz_apt() {
 	*:*) arch=(-o APT::Architecture="${suite#*:}" -o APT::Architectures="${suite#*:}") ;;
 	esac
 	dir=$(xyz_apt_dir "$suite") || return 1
-	local opts=(-o Dir::Etc::sourcelist=/dev/null
-		    -o Dir::Etc::sourceparts="$dir/sources"
-		    -o Dir::Etc::preferences=/dev/null
-		    -o Dir::Etc::preferencesparts="$dir/prefs"
-		    -o Dir::State::Lists="$dir/lists"
-		    -o Dir::Cache="$dir/cache"
-		    -o Dir::State::status=/dev/null
-		    -o APT::Sandbox::User=root "${arch[@]}")
+	local opts
+	mapfile -t opts < <(xyz_apt_opts "$dir")
+	opts+=("${arch[@]}")
 	if [ -n "${XYZ_APT_UPDATE:-}" ] ||
 	   [ -z "$(find "$dir/lists/.complete" -mmin -"$age" 2>/dev/null)" ]; then
 		(

@@ -45,14 +45,7 @@ if [ ! -f "$dir/.done" ]; then
 		# list from another mirror or an earlier day is ever read
 		rm -rf "$apt" && mkdir -p "$apt"/{sources,prefs,lists/partial,cache/archives/partial}
 		printf '%s\n' "$sources" >"$apt/sources/debian.sources"
-		opts=(-o Dir::Etc::sourcelist=/dev/null
-		      -o Dir::Etc::sourceparts="$apt/sources"
-		      -o Dir::Etc::preferences=/dev/null
-		      -o Dir::Etc::preferencesparts="$apt/prefs"
-		      -o Dir::State::Lists="$apt/lists"
-		      -o Dir::Cache="$apt/cache"
-		      -o Dir::State::status=/dev/null
-		      -o APT::Sandbox::User=root)  # _apt cannot write our cache dir
+		mapfile -t opts < <(xyz_apt_opts "$apt")
 		apt-get "${opts[@]}" update -qq >&2 ||
 			xyz_die "apt-get update of the deb-src lines of $release failed (mirror $(xyz_debian_uri main); set XYZ_DEBIAN_URI and XYZ_DEBIAN_SECURITY_URI for another)"
 		rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/dl"
