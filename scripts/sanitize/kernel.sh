@@ -1,83 +1,143 @@
 #!/usr/bin/env bash
 # The debug kernels of `make sanitize`, built once and cached: Debian 13's
 # own 6.12 source (linux-source-6.12 at the version of the matrix's
-# 6.12.*+deb13-amd64 kernel), allnoconfig plus scripts/sanitize/base.config
-# plus scripts/sanitize/<name>.config, compiled by Debian 13's gcc-14 (as
-# Debian compiles its kernel, so that a module builds and behaves as on the
-# production kernel) in a Debian 13 root of its own.
+# 6.12.*+deb13-amd64 kernel, or of its 6.12.*+deb13-arm64 one), allnoconfig
+# plus the config fragments of scripts/sanitize/, compiled by Debian 13's
+# gcc-14 (as Debian compiles its kernel, so that a module builds and
+# behaves as on the production kernel) in a Debian 13 root of its own:
+#   NAME        (x86-64) base.config + NAME.config, by x86_64-linux-gnu-gcc-14
+#   NAME-arm64  (arm64)  base-arm64.config + NAME.config + NAME-arm64.config,
+#               by Debian 13's cross aarch64-linux-gnu-gcc-14, as Debian
+#               builds its arm64 kernel
 #
-# usage: scripts/sanitize/kernel.sh [--cached] [NAME...]   (default: kasan kcsan)
+# usage: scripts/sanitize/kernel.sh [--cached] [NAME...]   (default: kasan kcsan;
+#        kasan-arm64 is built only when asked for)
 #
 # Builds what is missing, then prints one line per kernel on stdout, and
 # nothing else (progress goes to stderr):
-#   vmlinuz=<bzImage> kdir=<build tree>
+#   vmlinuz=<bzImage or arm64's Image> kdir=<build tree>
 # --cached builds nothing: the lines of the kernels already built, and exit
 # status 2 when one is not.
 # A module builds against the build tree with `make -C <kdir> M=<dir>
-# modules`: with the machine's gcc-14 on Debian 13, elsewhere (as root or
-# with sudo) in the tree's own Debian 13 root, which the tree's Makefile
-# enters by itself (<kdir>/xyz-make; scripts/sanitize/kmake.sh does the same).
+# modules`: with the machine's gcc-14 (x86-64) or aarch64-linux-gnu-gcc-14
+# (arm64) on Debian 13, elsewhere (as root or with sudo) in the tree's own
+# Debian 13 root, which the tree's Makefile enters by itself
+# (<kdir>/xyz-make; scripts/sanitize/kmake.sh does the same). The tree says
+# its ARCH and CROSS_COMPILE itself (.kernelvariables, as Debian's headers).
 #
 # Cache ($XYZ_CACHE/sanitize): src/linux-source-<version>/ (the source,
-# read-only), root/ (the build root), <name>-<hash>/ (a kernel's build tree,
-# its .done when complete), where the hash covers the source's version, the
-# compiler's version and the options the fragments set: a change to any of
-# them builds a new tree, nothing else does (a comment, a script). XYZ_SANITIZE_JOBS (2) make jobs,
-# run at nice 19.
+# read-only), root/ (the x86-64 kernels' build root), root-arm64/ (the
+# arm64 kernels': an amd64 root that knows arm64, with the cross compiler
+# and the arm64 user space vm-run.sh needs; made again when its package
+# list changes), <name>-<hash>/ (a kernel's build tree, its .done when
+# complete), where the hash covers the source's version, the compiler's
+# version and the options the fragments set: a change to any of them
+# builds a new tree, nothing else does (a comment, a script).
+# XYZ_SANITIZE_JOBS (2) make jobs, run at nice 19.
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 
 here=$XYZ_TOP/scripts/sanitize
 cache=$XYZ_CACHE/sanitize
-root=$cache/root
 jobs=${XYZ_SANITIZE_JOBS:-2}
 cached=
 [ "${1:-}" != --cached ] || { cached=1; shift; }
 [ $# -gt 0 ] || set -- kasan kcsan
+
+# setup NAME: what kernel NAME is made of, in globals: arch, its matrix
+# line's kernel (kver), the fragments in the order they apply (frags), the
+# build root (root), its packages (pkgs), the compiler (gcc), the kernel
+# image (image). NAME-arm64 is NAME's detectors on arm64.
+setup() {
+	local name=$1 f
+	case "$name" in
+	*-arm64)
+		arch=arm64 image=arch/arm64/boot/Image root=$cache/root-arm64
+		frags=("$here/base-arm64.config" "$here/${name%-arm64}.config" "$here/$name.config")
+		# an amd64 root that knows arm64 (as lib.sh's xyz_build_root):
+		# the cross gcc-14 and kbuild's host tools for the kernel; for
+		# vm-run.sh --kdir, the arm64 user space (static selftests and
+		# tools, busybox, trinity)
+		pkgs='gcc-14,gcc,libc6-dev,make,flex,bison,bc,libelf-dev,libssl-dev,cpio,kmod,xz-utils,perl'
+		pkgs=$pkgs,gcc-14-aarch64-linux-gnu,gcc-aarch64-linux-gnu,binutils-aarch64-linux-gnu
+		pkgs=$pkgs,libc6-dev-arm64-cross,liburing-dev:arm64,busybox-static:arm64,trinity:arm64
+		;;
+	*)
+		arch=amd64 image=arch/x86/boot/bzImage root=$cache/root
+		frags=("$here/base.config" "$here/$name.config")
+		pkgs='gcc-14,gcc,libc6-dev,make,flex,bison,bc,libelf-dev,libssl-dev,dwarves,cpio,kmod,xz-utils,perl'
+		;;
+	esac
+	gcc=$(xyz_gnu_triplet "$arch")-gcc-14
+	for f in "${frags[@]}"; do
+		[ -f "$f" ] || xyz_die "no config fragment $f (for the $name kernel)"
+	done
+}
 for name in "$@"; do
-	[ -f "$here/$name.config" ] || xyz_die "no config fragment $here/$name.config"
+	setup "$name"
 done
 mkdir -p "$cache"
 
-# The matrix's Debian 13 kernel and the source version it was built from.
-kver=$(xyz_matrix amd64 | grep -E '^6\.12\.[0-9]+\+deb13-amd64$' | tail -n 1) ||
-	xyz_die "no 6.12.*+deb13-amd64 line in scripts/kernel-matrix"
-suite=$(xyz_kernel_suite "$kver")
-version=$(xyz_apt "$suite" apt-cache show "linux-image-$kver" |
-	sed -n 's/^Source: linux (\(.*\))$/\1/p; s/^Version: //p' | head -n 1)
-[ -n "$version" ] || xyz_die "cannot tell which source built linux-image-$kver"
+# prepare: the source and the build root of the kernel setup() described
+# (nothing with --cached: status 2 when the root is missing)
+prepare() {
+	local re suite sources aptopts=()
+	# The matrix's Debian 13 kernel and the source version it was built from.
+	re="^6\.12\.[0-9]+\+deb13-$arch\$"
+	kver=$(xyz_matrix "$arch" | grep -E "$re" | tail -n 1) ||
+		xyz_die "no 6.12.*+deb13-$arch line in scripts/kernel-matrix"
+	suite=$(xyz_kernel_suite "$kver")
+	version=$(xyz_apt "$suite" apt-cache show "linux-image-$kver" |
+		sed -n 's/^Source: linux (\(.*\))$/\1/p; s/^Version: //p' | head -n 1)
+	[ -n "$version" ] || xyz_die "cannot tell which source built linux-image-$kver"
+	suite=${suite%%:*}
 
-# The source: the tarball of linux-source-6.12 (Debian's patches applied).
-src=$cache/src/linux-source-$version
-if [ -n "$cached" ]; then
-	[ -f "$root/.done" ] || exit 2
-fi
-if [ ! -f "$src/.done" ] && [ -z "$cached" ]; then
-	xyz_log "fetching linux-source-6.12 $version ($suite), the source of $kver"
-	rm -rf "$src.tmp" && mkdir -p "$src.tmp/deb"
-	(cd "$src.tmp/deb" && xyz_apt "$suite" apt-get download -q "linux-source-6.12=$version" >&2) ||
-		xyz_die "no linux-source-6.12 $version in $suite: the matrix's kernel and its source differ"
-	dpkg-deb --fsys-tarfile "$src.tmp"/deb/*.deb |
-		tar -xO ./usr/src/linux-source-6.12.tar.xz | xz -dc |
-		tar -x -C "$src.tmp" --strip-components=1
-	rm -rf "$src.tmp/deb"
-	touch "$src.tmp/.done" && mv "$src.tmp" "$src"
-fi
+	# The source: the tarball of linux-source-6.12 (Debian's patches applied).
+	src=$cache/src/linux-source-$version
+	if [ -n "$cached" ]; then
+		[ -f "$root/.done" ] || return 2
+	fi
+	if [ ! -f "$src/.done" ] && [ -z "$cached" ]; then
+		xyz_log "fetching linux-source-6.12 $version ($suite), the source of $kver"
+		rm -rf "$src.tmp" && mkdir -p "$src.tmp/deb"
+		(cd "$src.tmp/deb" && xyz_apt "$suite" apt-get download -q "linux-source-6.12=$version" >&2) ||
+			xyz_die "no linux-source-6.12 $version in $suite: the matrix's kernel and its source differ"
+		dpkg-deb --fsys-tarfile "$src.tmp"/deb/*.deb |
+			tar -xO ./usr/src/linux-source-6.12.tar.xz | xz -dc |
+			tar -x -C "$src.tmp" --strip-components=1
+		rm -rf "$src.tmp/deb"
+		touch "$src.tmp/.done" && mv "$src.tmp" "$src"
+	fi
 
-# The build root: Debian 13's compiler and what a kernel build needs.
-if [ ! -f "$root/.done" ] && [ -z "$cached" ]; then
-	command -v mmdebstrap >/dev/null ||
-		xyz_die "no mmdebstrap (scripts/install-deps.sh installs it)"
-	sources=$(xyz_apt_dir "$suite")/sources/debian.sources
-	xyz_log "making the Debian 13 build root of the debug kernels (mmdebstrap, in $root)"
-	rm -rf "$root.tmp"
-	xyz_root mmdebstrap --quiet --variant=essential \
-		--include=gcc-14,gcc,libc6-dev,make,flex,bison,bc,libelf-dev,libssl-dev,dwarves,cpio,kmod,xz-utils,perl \
-		"${suite%-security}" "$root.tmp" "$sources" >&2 ||
-		xyz_die "cannot make the build root"
-	touch "$root.tmp/.done" && mv "$root.tmp" "$root"
-fi
-cc_version=$(chroot "$root" x86_64-linux-gnu-gcc-14 --version | head -n 1)
+	# The build root: Debian 13's compiler and what a kernel build needs.
+	# arm64's root holds its package list in .done: a root made with
+	# another list is made again (the x86 root's .done is empty: its list
+	# never changed).
+	if [ "$arch" = arm64 ] && [ -f "$root/.done" ] && [ -z "$cached" ] &&
+	   [ "$(cat "$root/.done")" != "$pkgs" ]; then
+		xyz_log "the packages of the build root $root changed: making it again"
+		rm -f "$root/.done"
+	fi
+	if [ ! -f "$root/.done" ] && [ -z "$cached" ]; then
+		command -v mmdebstrap >/dev/null ||
+			xyz_die "no mmdebstrap (scripts/install-deps.sh installs it)"
+		sources=$(xyz_apt_dir "$suite")/sources/debian.sources
+		[ "$arch" = amd64 ] || aptopts=(--architectures="amd64,$arch")
+		xyz_log "making the Debian 13 build root of the $arch debug kernels (mmdebstrap, in $root)"
+		rm -rf "$root.tmp"
+		xyz_root mmdebstrap --quiet --variant=essential "${aptopts[@]}" \
+			--include="$pkgs" \
+			"${suite%-security}" "$root.tmp" "$sources" >&2 ||
+			xyz_die "cannot make the build root"
+		if [ "$arch" = amd64 ]; then
+			touch "$root.tmp/.done"
+		else
+			echo "$pkgs" >"$root.tmp/.done"
+		fi
+		rm -rf "$root" && mv "$root.tmp" "$root"
+	fi
+	cc_version=$(chroot "$root" "$gcc" --version | head -n 1)
+}
 
 # in_root CMD...: CMD in the build root, the cache at its own path
 in_root() {
@@ -107,7 +167,7 @@ tree_files() {
 		"# kbuild's O= Makefile of a debug kernel of xyz's make sanitize: where" \
 		"# Debian 13's gcc-14, which built it, is missing, every goal runs in" \
 		"# its Debian 13 root (xyz-make, next to this file)." \
-		'ifeq ($(shell command -v x86_64-linux-gnu-gcc-14),)' \
+		"ifeq (\$(shell command -v $gcc),)" \
 		'__xyz_make:' \
 		'	+@$(CURDIR)/xyz-make $(if $(findstring s,$(firstword -$(MAKEFLAGS))),-s) $(MAKEOVERRIDES) $(MAKECMDGOALS)' \
 		'$(filter-out __xyz_make,$(MAKECMDGOALS)): __xyz_make' \
@@ -122,10 +182,10 @@ tree_files() {
 
 # build NAME: prints the kernel's build tree, after building it if needed
 build() {
-	local name=$1 hash out t0 want missing
+	local name=$1 hash out t0 want missing karch
 	# what the fragments set, not how their comments read
 	hash=$({ printf '%s\n%s\n' "$version" "$cc_version"
-		 grep -hE '^(CONFIG_|# CONFIG_.* is not set$)' "$here/base.config" "$here/$name.config"
+		 grep -hE '^(CONFIG_|# CONFIG_.* is not set$)' "${frags[@]}"
 	       } | sha256sum | cut -c1-12)
 	out=$cache/$name-$hash
 	if [ -f "$out/.done" ]; then
@@ -135,19 +195,23 @@ build() {
 	fi
 	[ -z "$cached" ] || return 2
 	t0=$SECONDS
-	xyz_log "building the $name kernel from linux-source-6.12 $version with $cc_version in $out (make -j$jobs at nice 19; about half an hour on 2 busy cores)"
+	xyz_log "building the $name kernel ($arch) from linux-source-6.12 $version with $cc_version in $out (make -j$jobs at nice 19; about half an hour on 2 busy cores)"
 	mkdir -p "$out"
 	# what kbuild's O= would write (the Makefile), and what Debian's
 	# headers have: the compiler by name, so that `make -C <kdir> M=...`
 	# uses Debian's gcc-14
 	tree_files "$out"
+	karch=x86
+	[ "$arch" = amd64 ] || karch=$arch
 	# shellcheck disable=SC2016 # make's $(...), not the shell's
-	printf '%s\n' 'override ARCH = x86' 'override CROSS_COMPILE = x86_64-linux-gnu-' \
+	printf '%s\n' "override ARCH = $karch" "override CROSS_COMPILE = ${gcc%gcc-14}" \
 		'CC = $(CROSS_COMPILE)gcc-14' >"$out/.kernelvariables"
-	cat "$here/base.config" "$here/$name.config" >"$out/xyz.config"
+	cat "${frags[@]}" >"$out/xyz.config"
 	in_root make -s -C "$out" KCONFIG_ALLCONFIG="$out/xyz.config" allnoconfig >&2
-	# every line of the fragments must be in the .config as written
+	# every line of the fragments must be in the .config as written, where
+	# a later fragment sets a symbol again its line counts (as in Kconfig)
 	missing=$(sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p; /^CONFIG_/p' "$out/xyz.config" |
+		awk -F= '!($1 in v) { k[++n] = $1 } { v[$1] = $0 } END { for (i = 1; i <= n; i++) print v[k[i]] }' |
 		while IFS= read -r want; do
 			case "$want" in
 			*=n) ! grep -q "^${want%=n}=" "$out/.config" || echo "$want" ;;
@@ -167,8 +231,9 @@ build() {
 
 rc=0
 for name in "$@"; do
-	if out=$(build "$name"); then
-		echo "vmlinuz=$out/arch/x86/boot/bzImage kdir=$out"
+	setup "$name"
+	if prepare && out=$(build "$name"); then
+		echo "vmlinuz=$out/$image kdir=$out"
 	else
 		rc=$?
 		[ -n "$cached" ] || exit "$rc"
