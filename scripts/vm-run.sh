@@ -17,9 +17,11 @@
 #            building one
 #   --kdir   build the module (and the selftests' fixture) against this
 #            kernel build tree instead of a matrix release's headers, and
-#            boot its bzImage: a kernel of one's own, e.g. a debug kernel of
-#            scripts/sanitize/kernel.sh (whose trees build in their own root,
-#            scripts/sanitize/kmake.sh); KERNEL_RELEASE is then optional
+#            boot its bzImage (x86-64) or Image (arm64): a kernel of one's
+#            own, e.g. a debug kernel of scripts/sanitize/kernel.sh (whose
+#            trees build in their own root, scripts/sanitize/kmake.sh; an
+#            arm64 tree's root also cross-builds the user space and brings
+#            busybox and trinity); KERNEL_RELEASE is then optional
 #   --kernel boot this image instead of the release's (Debian's) one
 #
 # Fails on: zero results, any failed test, BUG/WARNING/Oops/panic/hung task,
@@ -33,7 +35,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-mode=tests ko= run_cmd= vmlinuz= kdir=
+mode=tests ko='' run_cmd='' vmlinuz='' kdir='' xroot=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--tests|--demo|--soak|--shell) mode=${1#--}; shift ;;
@@ -48,7 +50,8 @@ done
 usage="usage: $0 [--tests|--demo|--soak|--shell] [--ko PATH] {KERNEL_RELEASE | --kdir DIR [--kernel IMAGE] [KERNEL_RELEASE]}"
 # amd64: qemu-system-x86_64, everything built with the machine's compilers;
 # arm64: qemu-system-aarch64, everything cross-built in the kernel's build
-# root (scripts/lib.sh: xyz_build_root), busybox from there too
+# root (xroot: scripts/lib.sh's xyz_build_root, or the root of a debug
+# kernel's tree), busybox from there too
 if [ -n "$kdir" ]; then
 	[ $# -le 1 ] || xyz_die "$usage"
 	kver=${1:-$(cat "$kdir/include/config/kernel.release" 2>/dev/null)} ||
@@ -61,19 +64,24 @@ if [ -n "$kdir" ]; then
 		vmlinuz=${vmlinuz:-$kdir/arch/x86/boot/bzImage}
 	fi
 	[ -f "$vmlinuz" ] || xyz_die "no kernel image $vmlinuz"
-	# arm64's userspace is cross-built in a matrix release's build root
-	[ "$arch" = amd64 ] || xyz_die "--kdir: amd64 kernels only"
+	# an arm64 tree's user space: cross-built in the tree's own root
+	if [ "$arch" = arm64 ]; then
+		xroot=$(cat "$kdir/xyz-root" 2>/dev/null) ||
+			xyz_die "--kdir: an arm64 tree must be one of scripts/sanitize/kernel.sh (its root cross-builds the user space)"
+	fi
 else
 	[ $# = 1 ] || xyz_die "$usage"
 	kver=$1
 	arch=$(xyz_kernel_arch "$kver")
 	vmlinuz=${vmlinuz:-$(xyz_kernel_image "$kver")}
 	kdir=$(xyz_kernel_headers "$kver")
+	[ "$arch" = amd64 ] || xroot=${kdir%%/usr/src/*}
 fi
 out=$XYZ_BUILD/$kver
 mkdir -p "$out"
-[ "$arch" = amd64 ] || [ "$mode" != soak ] ||
-	xyz_die "--soak runs the machine's own trinity: amd64 kernels only"
+# trinity: the machine's own (amd64), or arm64's from the root
+[ "$arch" = amd64 ] || [ "$mode" != soak ] || [ -x "$xroot/usr/bin/trinity" ] ||
+	xyz_die "--soak: no arm64 trinity in $xroot (the debug kernels' arm64 root has one)"
 
 # Several runs may share this tree at once (a kernel each, the benchmarks,
 # DKMS): builds take a lock, everything else is private to the run.
@@ -103,7 +111,7 @@ if [ "$arch" = amd64 ]; then
 		OUTPUT="$sdir" all >&2
 else
 	# static, by the cross compiler of the kernel's build root
-	xroot=${kdir%%/usr/src/*} cross=$(xyz_gnu_triplet "$arch")
+	cross=$(xyz_gnu_triplet "$arch")
 	sdir=$XYZ_BUILD/selftests-$arch
 	mkdir -p "$sdir"
 	# shellcheck disable=SC2016
@@ -130,12 +138,24 @@ cp "$sdir"/xyz_* "$XYZ_TOP"/selftests/xyz/{*.sh,settings,config} \
 cp "$XYZ_TOP/scripts/vm/init.sh" "$root/init"
 cp "$XYZ_TOP/scripts/vm/demo.sh" "$root/xyz/xyz/demo.sh"
 cp "$XYZ_TOP/scripts/soak/guest.sh" "$root/xyz/xyz/soak.sh"
-if [ "$mode" = soak ]; then
+if [ "$mode" = soak ] && [ "$arch" = amd64 ]; then
 	# Debian's trinity is linked dynamically: bring its libc and loader
 	trinity=$(command -v trinity) || xyz_die "no trinity (scripts/install-deps.sh)"
 	mkdir -p "$root/usr/bin" && cp "$trinity" "$root/usr/bin/trinity"
 	for lib in $(ldd "$trinity" | grep -o '/[^ ]*'); do
 		mkdir -p "$root$(dirname "$lib")" && cp -L "$lib" "$root$lib"
+	done
+elif [ "$mode" = soak ]; then
+	# trinity:arm64 of the root, whose loader and libraries (libc only)
+	# the machine's ldd cannot list: the ELF's own interpreter and
+	# NEEDED entries, from the root's multiarch directory
+	trinity=$xroot/usr/bin/trinity
+	cp "$trinity" "$root/usr/bin/trinity"
+	lib=$(readelf -l "$trinity" | sed -n 's/.*program interpreter: \(.*\)]$/\1/p')
+	mkdir -p "$root${lib%/*}" "$root/lib/$cross"
+	cp -L "$xroot/usr/lib/$cross/${lib##*/}" "$root$lib"
+	for lib in $(readelf -d "$trinity" | sed -n 's/.*Shared library: \[\(.*\)\]$/\1/p'); do
+		cp -L "$xroot/usr/lib/$cross/$lib" "$root/lib/$cross/$lib"
 	done
 fi
 printf '%s\n' "$run_cmd" >"$root/xyz/xyz/run.sh"
@@ -171,6 +191,8 @@ if [ -z "${XYZ_ACCEL:-}" ]; then
 		XYZ_ACCEL=tcg
 	fi
 fi
+# (QEMU's own commas: one word each)
+# shellcheck disable=SC2054
 case "$arch:$XYZ_ACCEL" in
 amd64:kvm) accel=(-accel kvm -cpu host) ;;
 amd64:tcg-multi) accel=(-accel tcg,thread=multi -cpu max) ;;
@@ -180,6 +202,7 @@ amd64:*) accel=(-accel tcg,thread=single -cpu max) ;;
 # them all); pauth-impdef=on keeps the feature with QEMU's cheap
 # implementation-defined algorithm: same instructions, same checks. Boot,
 # insmod and 34 door tests: 11 s against 20 s with plain -cpu max (measured).
+arm64:tcg-multi) accel=(-M virt -accel tcg,thread=multi -cpu max,pauth-impdef=on) ;;
 arm64:*) accel=(-M virt -accel tcg,thread=single -cpu max,pauth-impdef=on) ;;
 esac
 case "$arch" in
