@@ -8,14 +8,19 @@
 # kernel's log (panic_on_warn=1 oops=panic turn most of them into a panic).
 #
 # XYZ_SOAK_CALLS (20000) system calls per mode, XYZ_SOAK_SEED (the time)
-# repeats a run, XYZ_SOAK_MODES ("unloaded direct ftrace kprobe"; "none"
-# is accepted too).
+# repeats a run, XYZ_SOAK_MODES ("unloaded direct ftrace kprobe"; on arm64,
+# which has no hook=direct, "unloaded table ftrace kprobe"; "none" is
+# accepted too).
 cd /xyz/xyz || exit 1
 . ./xyz_lib.sh
 export XYZ_KO=/lib/modules/xyz.ko
 calls=${XYZ_SOAK_CALLS:-20000}
 seed=${XYZ_SOAK_SEED:-$(date +%s)}
-modes=${XYZ_SOAK_MODES:-unloaded direct ftrace kprobe}
+if [ "$(uname -m)" = aarch64 ]; then
+	modes=${XYZ_SOAK_MODES:-unloaded table ftrace kprobe}
+else
+	modes=${XYZ_SOAK_MODES:-unloaded direct ftrace kprobe}
+fi
 # An upper bound for one trinity run: 20000 calls took 19 to 74 s under TCG
 # on a loaded machine, 100000 took 305 s. scripts/soak/run.sh sizes the VM's
 # timeout from the same formula.
