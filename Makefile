@@ -21,7 +21,7 @@ DEPMOD ?= depmod
 .PHONY: all module modules userspace modules_install sign uninstall help demo \
 	check check-host check-vm lint install dkms-install dkms-uninstall \
 	dkms-test deb deb-test debian-tests secureboot bench trace syscall-path soak \
-	sanitize sanitize-paths clean version need-kdir
+	sanitize sanitize-arm64 sanitize-paths clean version need-kdir
 
 all: module userspace
 
@@ -105,6 +105,7 @@ help:
 	@echo '  make soak             trinity on every system call, module unloaded and in each mode'
 	@echo '  make sanitize         every selftest and trinity on debug kernels (KASAN, lockdep,'
 	@echo '                        UBSAN, kmemleak; KCSAN) with parallel vCPUs: no report allowed'
+	@echo '  make sanitize-arm64   the same on an arm64 KASAN kernel (cross-built; qemu-system-aarch64)'
 	@echo '  make -s sanitize-paths  vmlinuz=... kdir=... of each debug kernel (built if needed)'
 	@echo
 	@echo 'Variables:'
@@ -170,6 +171,11 @@ soak:
 
 sanitize:
 	scripts/sanitize/run.sh
+
+# not in make sanitize: kernel.sh's default list (sanitize-paths) is what
+# other tests boot with qemu-system-x86_64
+sanitize-arm64:
+	scripts/sanitize/run.sh kasan-arm64
 
 # stdout is the paths only: the build's progress goes to stderr
 sanitize-paths:

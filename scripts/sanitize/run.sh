@@ -20,6 +20,10 @@
 # comment, and one line "N passed, N failed, N skipped".
 #
 # usage: scripts/sanitize/run.sh [NAME...]        (default: kasan kcsan)
+#   kasan-arm64 (make sanitize-arm64): the KASAN kernel's detectors on
+#   arm64, cross-built (kernel.sh), booted by qemu-system-aarch64 -M virt
+#   -accel tcg,thread=multi -cpu max,pauth-impdef=on -smp 2; not in the
+#   default list
 #   XYZ_SANITIZE_STEPS ("tests soak")   which boots
 #   XYZ_SANITIZE_SOAK_CALLS (5000)      trinity's calls per mode
 #   XYZ_VM_TIMEOUT (5400 s), XYZ_VM_MEM (2048 MiB): per boot
