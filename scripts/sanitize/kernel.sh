@@ -44,10 +44,10 @@ cached=
 [ "${1:-}" != --cached ] || { cached=1; shift; }
 [ $# -gt 0 ] || set -- kasan kcsan
 
-# setup NAME: what kernel NAME is made of, in globals: arch, its matrix
-# line's kernel (kver), the fragments in the order they apply (frags), the
-# build root (root), its packages (pkgs), the compiler (gcc), the kernel
-# image (image). NAME-arm64 is NAME's detectors on arm64.
+# setup NAME: what kernel NAME is made of, in globals: arch, the fragments
+# in the order they apply (frags), the build root (root), its packages
+# (pkgs), the compiler (gcc), the kernel image (image). NAME-arm64 is
+# NAME's detectors on arm64.
 setup() {
 	local name=$1 f
 	case "$name" in
@@ -78,19 +78,26 @@ for name in "$@"; do
 done
 mkdir -p "$cache"
 
-# prepare: the source and the build root of the kernel setup() described
-# (nothing with --cached: status 2 when the root is missing)
+# prepare: the matrix line's kernel (kver), its source (version, src) and
+# the build root of the kernel setup() described, and the compiler's
+# version (cc_version); nothing made with --cached: status 2 when the root
+# is missing
+declare -A versions=()	# per architecture: "<suite> <source version> <kernel>"
 prepare() {
 	local re suite sources aptopts=()
-	# The matrix's Debian 13 kernel and the source version it was built from.
-	re="^6\.12\.[0-9]+\+deb13-$arch\$"
-	kver=$(xyz_matrix "$arch" | grep -E "$re" | tail -n 1) ||
-		xyz_die "no 6.12.*+deb13-$arch line in scripts/kernel-matrix"
-	suite=$(xyz_kernel_suite "$kver")
-	version=$(xyz_apt "$suite" apt-cache show "linux-image-$kver" |
-		sed -n 's/^Source: linux (\(.*\))$/\1/p; s/^Version: //p' | head -n 1)
-	[ -n "$version" ] || xyz_die "cannot tell which source built linux-image-$kver"
-	suite=${suite%%:*}
+	# The matrix's Debian 13 kernel and the source version it was built
+	# from (once per architecture: apt lookups)
+	if [ -z "${versions[$arch]:-}" ]; then
+		re="^6\.12\.[0-9]+\+deb13-$arch\$"
+		kver=$(xyz_matrix "$arch" | grep -E "$re" | tail -n 1) ||
+			xyz_die "no 6.12.*+deb13-$arch line in scripts/kernel-matrix"
+		suite=$(xyz_kernel_suite "$kver")
+		version=$(xyz_apt "$suite" apt-cache show "linux-image-$kver" |
+			sed -n 's/^Source: linux (\(.*\))$/\1/p; s/^Version: //p' | head -n 1)
+		[ -n "$version" ] || xyz_die "cannot tell which source built linux-image-$kver"
+		versions[$arch]="${suite%%:*} $version $kver"
+	fi
+	read -r suite version kver <<<"${versions[$arch]}"
 
 	# The source: the tarball of linux-source-6.12 (Debian's patches applied).
 	src=$cache/src/linux-source-$version
