@@ -131,11 +131,9 @@ if [ "$what" != --host ]; then
 	[ "$what" = --release ] || step secureboot scripts/secureboot/run.sh
 	# The debug kernels (KASAN, lockdep, UBSAN, kmemleak; KCSAN) under
 	# multi-threaded TCG, and the bugs they must catch: asked for with
-	# XYZ_CHECK_SANITIZE=1 (about 20 minutes more, and QEMU's multi-threaded
-	# TCG can leave a stale int3 behind a kernel text patch: docs/testing.md),
-	# and only when the kernels are in the cache already (make -s
-	# sanitize-paths builds them, about half an hour each); else one skip
-	# says why. Not in --release: they are built in a Debian 13 root of their
+	# XYZ_CHECK_SANITIZE=1 (about 20 minutes more), and only when the
+	# kernels are in the cache already (make -s sanitize-paths builds them,
+	# about half an hour each); else one skip says why. Not in --release: they are built in a Debian 13 root of their
 	# own, whatever the release.
 	if [ "$what" != --release ] && [ -n "${XYZ_CHECK_SANITIZE:-}" ]; then
 		step sanitize env XYZ_SANITIZE_CACHED=1 scripts/sanitize/run.sh

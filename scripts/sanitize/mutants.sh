@@ -85,6 +85,9 @@ fi
 for i in "${!names[@]}"; do
 	kdirs[${names[$i]}]=${paths[$i]##* kdir=}
 done
+# multi-threaded TCG without older QEMUs' stale int3s (qemu.sh)
+qemu_dir=$(scripts/sanitize/qemu.sh) || xyz_die "no QEMU for the sanitizer mutants"
+[ -z "$qemu_dir" ] || export PATH="$qemu_dir:$PATH"
 export XYZ_ACCEL=tcg-multi XYZ_VM_MEM=${XYZ_VM_MEM:-2048}
 export XYZ_VM_TIMEOUT=${XYZ_VM_TIMEOUT:-1200} XYZ_VM_CMDLINE=loglevel=5
 
