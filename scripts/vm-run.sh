@@ -178,11 +178,12 @@ fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$run/initramfs.gz"
 
 # KVM when this machine really has it, else TCG with one host thread: the
-# multi-threaded TCG executes stale int3s of live-patched kernel text on the
-# other vCPU (see docs/testing.md). XYZ_ACCEL=tcg-multi (one host thread
-# per vCPU) is for make bench's scaling boot, where the module is loaded
-# before any thread starts (no text is patched while the other vCPU runs),
-# and for make sanitize, where two vCPUs must really race.
+# multi-threaded TCG of QEMU before 8.1 (Debian 12 has 7.2) executes stale
+# int3s of live-patched kernel text on the other vCPU (see docs/testing.md).
+# XYZ_ACCEL=tcg-multi (one host thread per vCPU) is for make bench's scaling
+# boot, where the module is loaded before any thread starts (no text is
+# patched while the other vCPU runs), and for make sanitize, where two vCPUs
+# must really race (under a newer QEMU: scripts/sanitize/qemu.sh).
 if [ -z "${XYZ_ACCEL:-}" ]; then
 	if [ "$arch" = amd64 ] && [ -w /dev/kvm ] &&
 	   grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then

@@ -4,7 +4,8 @@
 # the machine's apt sources (deb822 and one-line, any release, or none: a
 # machine that is not Debian), which release the machine is, that a private
 # apt configuration written for another mirror or by a failed run is
-# rebuilt, and which matrix line a kernel release belongs to. Prints TAP and
+# rebuilt, which matrix line a kernel release belongs to, and which QEMU
+# make sanitize boots. Prints TAP and
 # "N passed, N failed, N skipped".
 set -uo pipefail
 source "$(dirname "$0")/../lib.sh"
@@ -172,6 +173,32 @@ is "a VM run without a result line (another kernel's does not count): not ok" \
 is "a VM run that exited non-zero after a clean result line: not ok" \
 	"not ok 1 d|# [6.1.0-57-amd64] 12 passed, 0 failed, 3 skipped in 9s (exit status 1)" \
 	"$(vm_verdict '[6.1.0-57-amd64] 12 passed, 0 failed, 3 skipped in 9s\n' 1 | paste -sd'|')"
+
+# Which QEMU make sanitize boots (scripts/sanitize/qemu.sh): a made-up
+# QEMU of some version first in PATH, and a cached Debian 13 root whose
+# loader is a stand-in that prints the version of the root's QEMU.
+made_up_qemu() {	# made_up_qemu PATH VERSION
+	mkdir -p "${1%/*}"
+	printf '#!/bin/sh\necho "QEMU emulator version %s (made up)"\n' "$2" >"$1"
+	chmod 755 "$1"
+}
+sanitize_qemu() {	# sanitize_qemu MACHINE_VERSION ROOT_VERSION: what qemu.sh prints
+	local d=$tmp/qemu-$1-$2 out
+	made_up_qemu "$d/machine/qemu-system-x86_64" "$1"
+	made_up_qemu "$d/cache/sanitize/qemu/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" "$2"
+	touch "$d/cache/sanitize/qemu/.done"
+	out=$(PATH=$d/machine:$PATH XYZ_CACHE=$d/cache "$XYZ_TOP/scripts/sanitize/qemu.sh" 2>/dev/null) ||
+		out="exit status $?"
+	echo "${out#"$d/cache"}"
+}
+is "make sanitize: the machine's QEMU 10.0" "" "$(sanitize_qemu 10.0.13 none)"
+is "make sanitize: the machine's QEMU 9.1" "" "$(sanitize_qemu 9.1.0 none)"
+is "make sanitize: not QEMU 9.0 (a block's second page unlocked), Debian 13's root's" \
+	/sanitize/qemu/xyz-bin "$(sanitize_qemu 9.0.2 10.0.13)"
+is "make sanitize: not QEMU 7.2 (Debian 12's), Debian 13's root's" \
+	/sanitize/qemu/xyz-bin "$(sanitize_qemu 7.2.22 10.0.13)"
+is "make sanitize: a root whose QEMU is older than 9.1 too is refused" \
+	"exit status 1" "$(sanitize_qemu 7.2.22 8.2.2)"
 
 echo "1..$n"
 echo "$npass passed, $nfail failed, $nskip skipped"

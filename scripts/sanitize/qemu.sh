@@ -26,8 +26,14 @@ version() {
 		sed -n 's/^QEMU emulator version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p'
 }
 
-read -r major minor < <(version qemu-system-x86_64) || major=0 minor=0
-if [ "$major" -gt 9 ] || { [ "$major" = 9 ] && [ "$minor" -ge 1 ]; }; then
+# recent BINARY: whether that QEMU is 9.1 or newer
+recent() {
+	local major minor
+	read -r major minor < <(version "$@") || return 1
+	[ "$major" -gt 9 ] || { [ "$major" = 9 ] && [ "$minor" -ge 1 ]; }
+}
+
+if recent qemu-system-x86_64; then
 	exit 0
 fi
 
@@ -37,7 +43,7 @@ if [ ! -f "$root/.done" ]; then
 	command -v mmdebstrap >/dev/null ||
 		xyz_die "no mmdebstrap (scripts/install-deps.sh installs it)"
 	sources=$(xyz_apt_dir "$suite")/sources/debian.sources
-	xyz_log "the machine's QEMU is ${major}.${minor}: making a root with ${suite%-security}'s (mmdebstrap, in $root)"
+	xyz_log "the machine's QEMU is older than 9.1: making a root with ${suite%-security}'s (mmdebstrap, in $root)"
 	mkdir -p "${root%/*}"
 	(
 		flock 9
@@ -70,6 +76,6 @@ for q in qemu-system-x86_64 qemu-system-aarch64; do
 			mv "$bin/$q.tmp" "$bin/$q"
 	fi
 done
-read -r major minor < <(version "$bin/qemu-system-x86_64") ||
-	xyz_die "$bin/qemu-system-x86_64 does not run"
+recent "$bin/qemu-system-x86_64" ||
+	xyz_die "$bin/qemu-system-x86_64 does not run, or is older than 9.1: $(version "$bin/qemu-system-x86_64")"
 echo "$bin"
