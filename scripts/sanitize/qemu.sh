@@ -13,7 +13,7 @@
 # qemu-system-x86_64 is 9.1 or newer. Elsewhere (Debian 12 has 7.2) the
 # directory holds qemu-system-x86_64 and qemu-system-aarch64 that run
 # Debian 13's QEMU from a root of its own, cached in
-# $XYZ_CACHE/sanitize/qemu (mmdebstrap, about 250 MB; nothing installed on
+# $XYZ_CACHE/sanitize/qemu (mmdebstrap, about 300 MB; nothing installed on
 # the machine), through that root's dynamic loader: no chroot, no root
 # privileges to run it. XYZ_SANITIZE_QEMU_SUITE (trixie-security) is the
 # suite it comes from.
