@@ -40,12 +40,12 @@ case "$what" in
 esac
 "$XYZ_TOP/scripts/install-deps.sh" || xyz_die "cannot install the dependencies"
 mkdir -p "$XYZ_BUILD"
-pass=0 fail=0 skip=0
+pass=0 fail=0 skip=0 failed=()
 start=$(date +%s)
 
 # step NAME COMMAND...: run, show its output, add its results to the totals
 step() {
-	local name=$1 log=$XYZ_BUILD/check-$1.log rc p f s line t0=$SECONDS
+	local name=$1 log=$XYZ_BUILD/check-$1.log rc p f s line lines t0=$SECONDS
 	shift
 	xyz_log "$name"
 	"$@" 2>&1 | tee "$log"
@@ -69,6 +69,14 @@ step() {
 	if [ $((p + f + s)) = 0 ]; then
 		echo "$name: no results" >&2
 		f=1
+	fi
+	if [ "$f" != 0 ]; then
+		# what failed, by name, for the closing lines: the TAP failures,
+		# vm-run.sh's FAILED lines, else the exit status
+		mapfile -t lines < <(grep -E '^(\[[^]]*\] )?not ok [0-9]|\] (FAILED: |no summary: )' "$log" |
+			grep -v '# SKIP')
+		[ ${#lines[@]} != 0 ] || lines=("exit status $rc, no test named")
+		failed+=("${lines[@]/#/$name: }")
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 }
@@ -144,5 +152,9 @@ if [ "$what" != --host ]; then
 	fi
 fi
 echo "# make check took $(($(date +%s) - start))s"
+# the failures again, last, where a log's tail shows them (.ci/run's too)
+for line in "${failed[@]}"; do
+	echo "# failed: $line"
+done
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
