@@ -156,11 +156,11 @@ boot() {
 		return
 	fi
 	# the firmware's and grub's escape sequences out, the kernel's lines kept
-	timeout "${XYZ_VM_TIMEOUT:-1200}" "${qemu[@]}" -serial stdio </dev/null 2>&1 |
+	timeout "${XYZ_VM_TIMEOUT:-2700}" "${qemu[@]}" -serial stdio </dev/null 2>&1 |
 		tr -d '\r' | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' >"$log" || rc=$?
 	rm -f "$OUT/vars-$name.run.fd"
 	echo "# boot $name took $((SECONDS - t0))s under TCG (QEMU's exit status $rc)"
-	[ "$rc" != 124 ] || echo "# boot $name: timed out after ${XYZ_VM_TIMEOUT:-1200}s"
+	[ "$rc" != 124 ] || echo "# boot $name: timed out after ${XYZ_VM_TIMEOUT:-2700}s"
 }
 
 # sbval LOG KEY: the guest's "XYZ-SB KEY=value"

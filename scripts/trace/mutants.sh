@@ -39,7 +39,7 @@ for m in "${mutants[@]}"; do
 		continue
 	fi
 	XYZ_TRACE_DIR=$dir/trace XYZ_TRACE_MODES=direct XYZ_TRACE_ROUNDS=1 \
-		XYZ_TRACE_REPS=3 XYZ_TRACE_GATE_ARGS=--hooks=direct \
+		XYZ_TRACE_REPS=8 XYZ_TRACE_GATE_ARGS=--hooks=direct \
 		scripts/trace/run.sh --check --no-page --ko "$dir/src/xyz.ko" "$kver" \
 		>"$dir/gate.log" 2>&1
 	rc=$?

@@ -21,8 +21,9 @@
  *	the module to be "going" and calls at once, on the slow page: a call
  *	that got in after rmmod began must fail with ENOSYS without touching
  *	the page (it can no longer pin the module, and the unload would wait
- *	for it as long as the page takes), so rmmod returns promptly. A few
- *	rounds; the window is the hook's detach (RCU-tasks grace periods).
+ *	for it as long as the page takes), so rmmod returns before the page
+ *	comes. A few rounds; the window is the hook's detach (RCU-tasks grace
+ *	periods).
  *
  *   xyz_sleeper_test failed-load KO PARAMS
  *	xyz is not loaded, and something (the fixture xyz_ipmodify.ko on
@@ -126,7 +127,9 @@ static void supply_page(void)
 /*
  * The page's supplier: once a fault came, it supplies the page when told to,
  * or after a grace period, whichever comes first, so that nothing here ever
- * waits for a kernel that waits for us.
+ * waits for a kernel that waits for us. The checks ask whether the page had
+ * come, never how long something took: a grace period far longer than any
+ * stall of a busy emulator is paid only by a module that is wrong.
  */
 struct supplier {
 	pthread_t thread;
@@ -236,7 +239,7 @@ static int test_unload(void)
 	ksft_set_plan(4);
 	if (c.nr < 0)
 		ksft_exit_skip("the 64-bit number is not hooked\n");
-	supplier_start(&s, 3000);
+	supplier_start(&s, 20000);
 	pthread_create(&c.thread, NULL, caller_main, &c);
 	while (!s.faulted && c.ret == 0)
 		usleep(10 * 1000);
@@ -328,23 +331,26 @@ static int test_rmmod_race(const char *ko, const char *params)
 		struct racer r = { .ret = 1 };
 		struct supplier s;
 		double start, took;
+		bool waited;
 
 		forget_page();
 		err = load(ko, params);
 		if (err)
 			ksft_exit_fail_msg("%s %s: %s\n", ko, params,
 					   strerror(-err));
-		supplier_start(&s, 6000);
+		supplier_start(&s, 20000);
 		pthread_create(&r.thread, NULL, racer_main, &r);
 		while (!r.ready)
 			usleep(1000);
 		start = now();
 		err = delete_xyz();
 		took = now() - start;
+		/* the page comes only after a fault and the grace period */
+		waited = s.supplied;
 		pthread_join(r.thread, NULL);
 		supplier_stop(&s);
-		ksft_test_result(err == 0 && took < 4,
-				 "round %d: rmmod returns promptly (%s, %.1fs)\n",
+		ksft_test_result(err == 0 && !waited,
+				 "round %d: rmmod returns without waiting for the page (%s, %.1fs)\n",
 				 i + 1, strerror(-err), took);
 		ksft_test_result(!s.faulted,
 				 "round %d: a call after rmmod began does not touch the page\n",
@@ -365,7 +371,7 @@ static int test_rmmod_race(const char *ko, const char *params)
  */
 static int test_failed_load(const char *ko, const char *params)
 {
-	const int tries = 40;
+	const int tries = 200;
 	int i, err = 0;
 
 	ksft_set_plan(3);

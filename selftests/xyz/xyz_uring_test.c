@@ -711,7 +711,7 @@ TEST(sqpoll_info)
 	if (err)
 		SKIP(return, "IORING_SETUP_SQPOLL: %s", strerror(-err));
 	/* it names itself once it first runs */
-	for (i = 0; i < 200 && !(sqp = sqpoll_tid()); i++)
+	for (i = 0; i < 1000 && !(sqp = sqpoll_tid()); i++)
 		usleep(10 * 1000);
 	ASSERT_NE(0, sqp) TH_LOG("no iou-sqp- thread");
 	inf[0] = malloc(sizeof(*inf[0]));
