@@ -124,7 +124,9 @@ def write_md(a, table, allres, raw):
          'of the rest (5 calls per door, twice over) every one gave the same path. Unlike wall-clock time (see',
          '[performance.md](performance.md)) these counts do not move from boot to boot, nor between Debian 12\'s',
          'QEMU 7.2 and Debian 13\'s QEMU 10.0 (`scripts/trace/compare.py`): `make check` holds them to',
-         '`scripts/trace/budgets`.', '',
+         '`scripts/trace/budgets`. The kernel boots with `nokaslr`: with its addresses random, a lookup',
+         '(hook=kprobe\'s `get_kprobe()` of its single-step slot) met another entry in its hash bucket in',
+         'some boots, 4 instructions more.', '',
          'Functions are listed in the order they are first entered; a function entered again later (the',
          'syscall wrapper on its way back, a helper called twice) is listed once with all its instructions.',
          '"user" is ring 3, "kernel" ring 0 (%s).' % ' and '.join(
