@@ -129,7 +129,8 @@ static void supply_page(void)
  * or after a grace period, whichever comes first, so that nothing here ever
  * waits for a kernel that waits for us. The checks ask whether the page had
  * come, never how long something took: a grace period far longer than any
- * stall of a busy emulator is paid only by a module that is wrong.
+ * stall of a busy emulator is paid by a module that is wrong, and once by
+ * the failed load, which must wait for it.
  */
 struct supplier {
 	pthread_t thread;
@@ -381,7 +382,7 @@ static int test_failed_load(const char *ko, const char *params)
 		bool waited;
 
 		forget_page();
-		supplier_start(&s, 1000);
+		supplier_start(&s, 20000);
 		pthread_create(&c.thread, NULL, caller_main, &c);
 		err = load(ko, params);
 		/*
