@@ -158,7 +158,7 @@ log "the disk: GPT, one EFI system partition (mkfs.fat, mtools)"
 cat >/tmp/grub.cfg <<EOF
 set timeout=0
 menuentry 'Debian GNU/Linux, $kver (xyz Secure Boot test)' {
-	linux /vmlinuz console=ttyS0 panic=-1 oops=panic panic_on_warn=1 no_timer_check xyz.mode=secureboot
+	linux /vmlinuz console=ttyS0 panic=-1 oops=panic panic_on_warn=1 no_timer_check watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=120 xyz.mode=secureboot
 	initrd /initrd.gz
 }
 EOF
