@@ -45,7 +45,7 @@ start=$(date +%s)
 
 # step NAME COMMAND...: run, show its output, add its results to the totals
 step() {
-	local name=$1 log=$XYZ_BUILD/check-$1.log rc p f s line lines t0=$SECONDS
+	local name=$1 log=$XYZ_BUILD/check-$1.log rc p f s line lines why t0=$SECONDS
 	shift
 	xyz_log "$name"
 	"$@" 2>&1 | tee "$log"
@@ -62,20 +62,22 @@ step() {
 		s=$(grep -cE '^(ok|not ok) [0-9].*# SKIP' "$log")
 	fi
 	s=${s:-0}
+	why="exit status $rc, no test named"
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "$name: exit status $rc" >&2
 		f=1
 	fi
 	if [ $((p + f + s)) = 0 ]; then
 		echo "$name: no results" >&2
-		f=1
+		f=1 why="no results (exit status $rc)"
 	fi
 	if [ "$f" != 0 ]; then
-		# what failed, by name, for the closing lines: the TAP failures,
-		# vm-run.sh's FAILED lines, else the exit status
+		# what failed, by name, for the closing lines: the TAP failures
+		# (not the kselftest runner's line for a whole program: its tests
+		# are named), vm-run.sh's FAILED lines, else why
 		mapfile -t lines < <(grep -E '^(\[[^]]*\] )?not ok [0-9]|\] (FAILED: |no summary: )' "$log" |
-			grep -v '# SKIP')
-		[ ${#lines[@]} != 0 ] || lines=("exit status $rc, no test named")
+			grep -vE '# SKIP|^not ok [0-9]+ selftests:')
+		[ ${#lines[@]} != 0 ] || lines=("$why")
 		failed+=("${lines[@]/#/$name: }")
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
